@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from chat_analytics.cli.build import build
 from chat_analytics.cli.common import run_command
 from chat_analytics.cli.database import db, init
 
@@ -37,6 +38,7 @@ def cli(verbose: int) -> None:
     logging.getLogger("chat_analytics").setLevel(min(level, logging.INFO))
 
 
+cli.add_command(build)
 cli.add_command(db)
 cli.add_command(init)
 

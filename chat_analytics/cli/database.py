@@ -76,3 +76,20 @@ def init(dsn: str | None) -> None:
     with connect(dsn) as connection:
         init_schema(connection)
     click.echo("schema chat is ready")
+
+
+@db.command()
+def env() -> None:
+    """Print shell exports that point dbt, psql and sqlfluff at the warehouse.
+
+    Use it as: eval "$(chat-analytics db env)". PGPASSWORD is never printed;
+    a password already in the environment stays in force.
+    """
+    import shlex
+
+    from chat_analytics.transform import dbt_environment
+
+    for name, value in dbt_environment().items():
+        if name == "PGPASSWORD":
+            continue
+        click.echo(f"export {name}={shlex.quote(value)}")

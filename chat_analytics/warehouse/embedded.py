@@ -161,7 +161,10 @@ class EmbeddedServer:
         command = [str(_bin_dir() / program), *args]
         kwargs: dict = {}
         if _running_as_root():
-            kwargs["user"] = SYSTEM_USER
+            # The group must change too: with root's group, the group bits of
+            # folders such as /root (drwx-----x) would deny access.
+            owner = _ensure_system_user()
+            kwargs.update(user=owner.pw_uid, group=owner.pw_gid, extra_groups=[])
         # Temporary files instead of pipes: pg_ctl leaves the server holding
         # inherited pipe handles, and reading them would then never finish.
         with tempfile.TemporaryFile("w+") as out:
