@@ -7,6 +7,7 @@ from chat_analytics.warehouse.connection import (
     home_dir,
     redact_dsn,
     resolve_dsn,
+    to_uri,
     uses_embedded_server,
 )
 from chat_analytics.warehouse.embedded import EmbeddedServer
@@ -23,5 +24,6 @@ __all__ = [
     "init_schema",
     "redact_dsn",
     "resolve_dsn",
+    "to_uri",
     "uses_embedded_server",
 ]

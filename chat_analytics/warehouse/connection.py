@@ -105,7 +105,7 @@ def connect(dsn: str | None = None, **kwargs) -> psycopg.Connection:
     except psycopg.OperationalError as error:
         raise WarehouseError(
             f"cannot connect to the warehouse at {redact_dsn(resolved)}: "
-            f"{str(error).strip()}; check that the server runs "
+            f"{' '.join(str(error).split())}; check that the server runs "
             "('chat-analytics db status') and the connection settings"
         ) from None
 

@@ -2,6 +2,7 @@
 -- Types follow the product's table documentation, mapped to PostgreSQL:
 -- UUID -> uuid, TIMESTAMP_NTZ -> timestamp (without time zone, meaning UTC),
 -- VARCHAR(16777216) -> text, ARRAY(VARCHAR) -> text[], VARIANT -> jsonb.
+-- A nullable column without a default defaults to NULL, as documented.
 -- Every statement is idempotent, so running this file twice changes nothing.
 
 create schema if not exists chat;
@@ -13,11 +14,11 @@ create table if not exists chat.profiles (
     avatar_url text not null,
     created_at timestamp not null default current_timestamp,
     updated_at timestamp not null default current_timestamp,
-    ai_character_id varchar(255) default null,
+    ai_character_id varchar(255),
     user_role varchar(50) not null default 'user',
     email varchar(255) not null,
-    bio text default null,
-    last_username_changed_at timestamp default null,
+    bio text,
+    last_username_changed_at timestamp,
     prompt_username_setup boolean not null default false,
     constraint profiles_pkey primary key (id),
     constraint profiles_username_key unique (username),
@@ -31,7 +32,7 @@ create table if not exists chat.chats (
     title varchar(255) not null,
     created_at timestamp not null default current_timestamp,
     updated_at timestamp not null default current_timestamp,
-    current_ai_character_id varchar(255) default null,
+    current_ai_character_id varchar(255),
     created_by uuid not null,
     constraint chats_pkey primary key (id),
     constraint chats_created_by_fkey foreign key (created_by)
@@ -59,16 +60,16 @@ on chat.chat_participants (joined_at);
 create table if not exists chat.messages (
     id uuid not null default gen_random_uuid(),
     chat_id uuid not null,
-    sender_id uuid default null,
+    sender_id uuid,
     content text not null,
     is_ai boolean not null default false,
-    ai_character_id varchar(255) default null,
+    ai_character_id varchar(255),
     created_at timestamp not null default current_timestamp,
     updated_at timestamp not null default current_timestamp,
-    deleted_at timestamp default null,
-    mentioned_users text [] default null,
+    deleted_at timestamp,
+    mentioned_users text [],
     is_system_message boolean not null default false,
-    mentions_data jsonb default null,
+    mentions_data jsonb,
     constraint messages_pkey primary key (id),
     constraint messages_chat_id_fkey foreign key (chat_id)
     references chat.chats (id),
@@ -110,11 +111,11 @@ create table if not exists chat.notifications (
     type varchar(50) not null,
     title varchar(255) not null,
     message text not null,
-    data jsonb default null,
+    data jsonb,
     created_at timestamp not null default current_timestamp,
     read boolean not null default false,
     updated_at timestamp not null default current_timestamp,
-    seen_at timestamp default null,
+    seen_at timestamp,
     constraint notifications_pkey primary key (id),
     constraint notifications_user_id_fkey foreign key (user_id)
     references chat.profiles (id)
@@ -127,9 +128,9 @@ create index if not exists notifications_type_idx on chat.notifications (type);
 
 create table if not exists chat.file_attachments (
     id uuid not null default gen_random_uuid(),
-    message_id uuid default null,
-    chat_id uuid default null,
-    user_id uuid default null,
+    message_id uuid,
+    chat_id uuid,
+    user_id uuid,
     file_name varchar(255) not null,
     file_size integer not null,
     file_type varchar(100) not null,
@@ -150,9 +151,9 @@ on chat.file_attachments (created_at);
 
 create table if not exists chat.anonymous_chats (
     id uuid not null default gen_random_uuid(),
-    join_code varchar(50) default null,
+    join_code varchar(50),
     created_at timestamp not null default current_timestamp,
-    expires_at timestamp default null,
+    expires_at timestamp,
     constraint anonymous_chats_pkey primary key (id),
     constraint anonymous_chats_join_code_key unique (join_code)
 );
@@ -162,7 +163,7 @@ on chat.anonymous_chats (expires_at);
 create table if not exists chat.anonymous_chat_users (
     id uuid not null default gen_random_uuid(),
     chat_id uuid not null,
-    guest_id varchar(100) default null,
+    guest_id varchar(100),
     created_at timestamp not null default current_timestamp,
     constraint anonymous_chat_users_pkey primary key (id),
     constraint anonymous_chat_users_chat_id_fkey foreign key (chat_id)
@@ -176,7 +177,7 @@ on chat.anonymous_chat_users (guest_id);
 create table if not exists chat.anonymous_messages (
     id uuid not null default gen_random_uuid(),
     chat_id uuid not null,
-    guest_id varchar(100) default null,
+    guest_id varchar(100),
     content text not null,
     created_at timestamp not null default current_timestamp,
     constraint anonymous_messages_pkey primary key (id),
