@@ -14,12 +14,15 @@ import click
 from chat_analytics.cli.build import build
 from chat_analytics.cli.common import run_command
 from chat_analytics.cli.database import db, init
+from chat_analytics.cli.pipeline import report, run
 
 __all__ = ["main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", count=True, help="Show more log output (-vv for debug).")
+@click.option(
+    "-v", "--verbose", count=True, help="Show more log output (-vv for debug)."
+)
 @click.version_option(package_name="chat-analytics")
 def cli(verbose: int) -> None:
     """Turn the database of a chat product into analytics.
@@ -41,6 +44,8 @@ def cli(verbose: int) -> None:
 cli.add_command(build)
 cli.add_command(db)
 cli.add_command(init)
+cli.add_command(report)
+cli.add_command(run)
 
 
 def main() -> None:

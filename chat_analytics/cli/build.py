@@ -12,17 +12,29 @@ __all__ = ["build"]
 
 @click.command()
 @dsn_option
-@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD",
-              help="The as_of_date var; default: the date of the newest message.")
-@click.option("--select", "-s", "select", multiple=True,
-              help="dbt node selection (repeatable).")
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The as_of_date var; default: the date of the newest message.",
+)
+@click.option(
+    "--select", "-s", "select", multiple=True, help="dbt node selection (repeatable)."
+)
 @click.option("--exclude", multiple=True, help="dbt nodes to leave out (repeatable).")
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental models.")
-def build(dsn: str | None, as_of: str | None, select: tuple[str, ...],
-          exclude: tuple[str, ...], full_refresh: bool) -> None:
+def build(
+    dsn: str | None,
+    as_of: str | None,
+    select: tuple[str, ...],
+    exclude: tuple[str, ...],
+    full_refresh: bool,
+) -> None:
     """Build the staging, intermediate and mart models and run their tests."""
-    result = run_build(dsn, as_of=as_of, select=select, exclude=exclude,
-                       full_refresh=full_refresh)
+    result = run_build(
+        dsn, as_of=as_of, select=select, exclude=exclude, full_refresh=full_refresh
+    )
     click.echo(
         f"dbt build succeeded: {result.count('model', 'success')} models, "
         f"{result.count('test', 'pass')} tests passed, "

@@ -55,8 +55,10 @@ def status() -> None:
         return
     state = embedded_server().status()
     if state.running:
-        click.echo(f"running (pid {state.pid}), data in {state.data_dir}, "
-                   f"socket in {state.socket_dir}")
+        click.echo(
+            f"running (pid {state.pid}), data in {state.data_dir}, "
+            f"socket in {state.socket_dir}"
+        )
     else:
         click.echo(f"not running, data in {state.data_dir}")
         raise SystemExit(3)

@@ -210,10 +210,14 @@ def run_dbt(
         all_vars["as_of_date"] = as_of_text
     args = [
         *command.split(),
-        "--project-dir", str(project),
-        "--profiles-dir", str(project),
-        "--target-path", str(target_path),
-        "--log-path", str(target_path / "logs"),
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(project),
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(target_path / "logs"),
         "--quiet",
     ]
     if all_vars:

@@ -35,8 +35,14 @@ logger = logging.getLogger(__name__)
 
 DSN_VARIABLE = "CHAT_ANALYTICS_DSN"
 HOME_VARIABLE = "CHAT_ANALYTICS_HOME"
-LIBPQ_VARIABLES = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER",
-                   "PGSERVICE")
+LIBPQ_VARIABLES = (
+    "PGHOST",
+    "PGHOSTADDR",
+    "PGPORT",
+    "PGDATABASE",
+    "PGUSER",
+    "PGSERVICE",
+)
 
 
 def home_dir() -> Path:

@@ -78,8 +78,14 @@ def _ensure_system_user() -> pwd.struct_passwd:
         pass
     logger.info("creating system user %s to run PostgreSQL", SYSTEM_USER)
     subprocess.run(
-        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-         SYSTEM_USER],
+        [
+            "useradd",
+            "--system",
+            "--no-create-home",
+            "--shell",
+            "/usr/sbin/nologin",
+            SYSTEM_USER,
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -200,20 +206,27 @@ class EmbeddedServer:
         logger.info("initialising a PostgreSQL data directory in %s", self.data_dir)
         self._run(
             "initdb",
-            "-D", str(self.data_dir),
-            "--username", SUPERUSER,
-            "--auth-local", "trust",
-            "--auth-host", "reject",
-            "--encoding", "UTF8",
-            "--locale", "C.UTF-8",
+            "-D",
+            str(self.data_dir),
+            "--username",
+            SUPERUSER,
+            "--auth-local",
+            "trust",
+            "--auth-host",
+            "reject",
+            "--encoding",
+            "UTF8",
+            "--locale",
+            "C.UTF-8",
         )
 
     def status(self) -> ServerStatus:
         """Read whether the server is running, without starting it."""
         pid = self._read_pid()
         running = pid is not None and _process_alive(pid)
-        return ServerStatus(running, pid if running else None, self.data_dir,
-                            self.socket_dir)
+        return ServerStatus(
+            running, pid if running else None, self.data_dir, self.socket_dir
+        )
 
     def _read_pid(self) -> int | None:
         pid_file = self.data_dir / "postmaster.pid"
@@ -249,10 +262,15 @@ class EmbeddedServer:
                 options = f"-c listen_addresses='' -k {self.socket_dir}"
                 self._run(
                     "pg_ctl",
-                    "-D", str(self.data_dir),
-                    "-l", str(self.log_file),
-                    "-o", options,
-                    "-w", "-t", str(START_TIMEOUT_SECONDS),
+                    "-D",
+                    str(self.data_dir),
+                    "-l",
+                    str(self.log_file),
+                    "-o",
+                    options,
+                    "-w",
+                    "-t",
+                    str(START_TIMEOUT_SECONDS),
                     "start",
                 )
             self._wait_until_ready()

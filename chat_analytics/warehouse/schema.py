@@ -35,9 +35,11 @@ READER_ROLE = "chat_analytics_reader"
 
 def schema_ddl() -> str:
     """Return the SQL that creates the chat schema, its tables and indexes."""
-    return resources.files("chat_analytics.warehouse").joinpath(
-        "sql/schema.sql"
-    ).read_text(encoding="utf-8")
+    return (
+        resources.files("chat_analytics.warehouse")
+        .joinpath("sql/schema.sql")
+        .read_text(encoding="utf-8")
+    )
 
 
 def init_schema(connection: psycopg.Connection) -> None:
@@ -49,7 +51,9 @@ def init_schema(connection: psycopg.Connection) -> None:
     """
     with connection.transaction():
         # Two processes running init at once would race on "if not exists".
-        connection.execute("select pg_advisory_xact_lock(hashtext('chat_analytics.init'))")
+        connection.execute(
+            "select pg_advisory_xact_lock(hashtext('chat_analytics.init'))"
+        )
         connection.execute(schema_ddl())
     try:
         with connection.transaction():
@@ -58,11 +62,14 @@ def init_schema(connection: psycopg.Connection) -> None:
             ).fetchone()
             if exists is None:
                 connection.execute(
-                    sql.SQL("create role {} nologin").format(sql.Identifier(READER_ROLE))
+                    sql.SQL("create role {} nologin").format(
+                        sql.Identifier(READER_ROLE)
+                    )
                 )
     except psycopg.errors.InsufficientPrivilege:
         logger.warning(
             "could not create role %s (needs CREATEROLE); marts will not be "
-            "granted to it", READER_ROLE,
+            "granted to it",
+            READER_ROLE,
         )
     logger.info("schema %s is ready with %d tables", SCHEMA, len(TABLES))
