@@ -74,7 +74,10 @@ class BuildResult:
 
 
 def dbt_project_dir() -> Path:
-    """Return the dbt project folder (``CHAT_ANALYTICS_DBT_PROJECT`` or the repository's)."""
+    """Return the dbt project folder.
+
+    ``CHAT_ANALYTICS_DBT_PROJECT`` when set, else the repository's ``dbt_project/``.
+    """
     configured = os.environ.get(PROJECT_VARIABLE)
     path = (
         Path(configured).expanduser()
@@ -168,7 +171,7 @@ def run_dbt(
     extra_args: Sequence[str] = (),
     check: bool = True,
 ) -> BuildResult:
-    """Run one dbt command (``build``, ``run``, ``test``, ``docs generate``...) in-process.
+    """Run one dbt command, such as ``build`` or ``docs generate``, in-process.
 
     Parameters
     ----------

@@ -46,7 +46,7 @@ LIBPQ_VARIABLES = (
 
 
 def home_dir() -> Path:
-    """Return the chat-analytics home folder (``CHAT_ANALYTICS_HOME`` or a per-user data folder)."""
+    """Return the home folder: ``CHAT_ANALYTICS_HOME`` or a per-user data folder."""
     configured = os.environ.get(HOME_VARIABLE)
     if configured:
         return Path(configured).expanduser().resolve()
@@ -68,7 +68,7 @@ def uses_embedded_server() -> bool:
 
 
 def resolve_dsn(dsn: str | None = None, *, database: str | None = None) -> str:
-    """Return the connection string of the warehouse, starting the embedded server if needed.
+    """Return the warehouse connection string; start the embedded server if needed.
 
     Parameters
     ----------
@@ -117,7 +117,7 @@ def connect(dsn: str | None = None, **kwargs) -> psycopg.Connection:
 
 
 def redact_dsn(dsn: str) -> str:
-    """Return ``dsn`` as a URI with any password replaced by ``***``, for logs and errors."""
+    """Return ``dsn`` as a URI with any password masked, for logs and errors."""
     try:
         params = conninfo_to_dict(dsn)
     except psycopg.ProgrammingError:
@@ -128,7 +128,7 @@ def redact_dsn(dsn: str) -> str:
 
 
 def to_uri(params: dict[str, str | int]) -> str:
-    """Return libpq ``params`` as a ``postgresql://`` URI that psql, SQLAlchemy and dbt read.
+    """Return libpq ``params`` as a URI that psql, SQLAlchemy and dbt read.
 
     A Unix-socket folder goes into the ``host`` query parameter, which libpq and
     SQLAlchemy's psycopg dialect both accept.

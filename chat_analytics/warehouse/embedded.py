@@ -323,7 +323,7 @@ class EmbeddedServer:
                 )
 
     def create_database(self, database: str, *, replace: bool = False) -> str:
-        """Create ``database`` (dropping it first when ``replace``) and return its DSN."""
+        """Create ``database``, dropping it first when ``replace``; return its DSN."""
         import psycopg
         from psycopg import sql
 
