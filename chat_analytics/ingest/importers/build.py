@@ -1,0 +1,915 @@
+"""Turn a :class:`RawExport` into frames of the chat tables, with stable UUIDs.
+
+Every id is a UUIDv5 of the platform, the workspace and the platform's own id,
+so importing the same export twice, or a later export that overlaps an
+earlier one, produces the same ids for the same users, chats and messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+
+from chat_analytics.ingest.importers.common import (
+    DELETED_PLACEHOLDER,
+    EMPTY_PLACEHOLDER,
+    FILE_COLUMNS,
+    FILE_PLACEHOLDER,
+    MESSAGE_COLUMNS,
+    ExportFormatError,
+    ImportOptions,
+    RawExport,
+    stable_id,
+)
+
+__all__ = ["IMPORTED_TABLES", "DEFAULT_PSEUDONYM_KEY", "build_tables", "empty_tables"]
+
+logger = logging.getLogger(__name__)
+
+# The chat tables that exports fill; the other five (notifications, the
+# anonymous chat tables, chat_invitations) have no counterpart in any export.
+IMPORTED_TABLES = (
+    "profiles",
+    "chats",
+    "chat_participants",
+    "messages",
+    "friends",
+    "file_attachments",
+)
+# Public key of the pseudonyms when no key is given: the pseudonyms are then
+# stable between runs but anyone can recompute them from a known platform id.
+DEFAULT_PSEUDONYM_KEY = "chat-analytics-pseudonyms"
+# Column limits of the chat schema.
+MAX_NAME_CHARS = 255
+MAX_HANDLE_CHARS = 200
+MAX_FILE_TYPE_CHARS = 100
+INT32_MAX = 2**31 - 1
+# Names shorter than this are not searched for in message text when
+# pseudonymizing, because they match too many ordinary words.
+MIN_SCRUBBED_NAME_CHARS = 3
+# Domain of the placeholder e-mail addresses; the .invalid top-level domain is
+# reserved by RFC 2606 and RFC 6761, so these can never be delivered.
+EMAIL_DOMAIN = "import.invalid"
+BOT_CHARACTER_PREFIX = "bot:"
+# Role of the stand-in profile that creates chats in which no person is known.
+PLACEHOLDER_ROLE = "system"
+
+_DATETIME = pl.Datetime("us")
+_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "profiles": {
+        "id": pl.String,
+        "username": pl.String,
+        "display_name": pl.String,
+        "avatar_url": pl.String,
+        "created_at": _DATETIME,
+        "updated_at": _DATETIME,
+        "ai_character_id": pl.String,
+        "user_role": pl.String,
+        "email": pl.String,
+        "bio": pl.String,
+        "last_username_changed_at": _DATETIME,
+        "prompt_username_setup": pl.Boolean,
+    },
+    "chats": {
+        "id": pl.String,
+        "title": pl.String,
+        "created_at": _DATETIME,
+        "updated_at": _DATETIME,
+        "current_ai_character_id": pl.String,
+        "created_by": pl.String,
+    },
+    "chat_participants": {
+        "chat_id": pl.String,
+        "user_id": pl.String,
+        "joined_at": _DATETIME,
+    },
+    "messages": {
+        "id": pl.String,
+        "chat_id": pl.String,
+        "sender_id": pl.String,
+        "content": pl.String,
+        "is_ai": pl.Boolean,
+        "ai_character_id": pl.String,
+        "created_at": _DATETIME,
+        "updated_at": _DATETIME,
+        "deleted_at": _DATETIME,
+        "mentioned_users": pl.List(pl.String),
+        "is_system_message": pl.Boolean,
+        "mentions_data": pl.String,
+    },
+    "friends": {
+        "id": pl.String,
+        "user_id": pl.String,
+        "friend_id": pl.String,
+        "status": pl.String,
+        "created_at": _DATETIME,
+        "updated_at": _DATETIME,
+    },
+    "file_attachments": {
+        "id": pl.String,
+        "message_id": pl.String,
+        "chat_id": pl.String,
+        "user_id": pl.String,
+        "file_name": pl.String,
+        "file_size": pl.Int64,
+        "file_type": pl.String,
+        "file_path": pl.String,
+        "created_at": _DATETIME,
+    },
+}
+_RAW_MESSAGE_SCHEMA: dict[str, pl.DataType] = {
+    "chat": pl.String,
+    "message": pl.String,
+    "kind": pl.String,
+    "author": pl.String,
+    "bot_name": pl.String,
+    "content": pl.String,
+    "placeholder": pl.String,
+    "created_at": _DATETIME,
+    "edited_at": _DATETIME,
+    "deleted_at": _DATETIME,
+    "mentions": pl.List(pl.String),
+    "broadcasts": pl.List(pl.String),
+    "unresolved": pl.List(pl.String),
+    "reply_to": pl.String,
+    "thread": pl.String,
+    "source": pl.String,
+}
+_RAW_FILE_SCHEMA: dict[str, pl.DataType] = {
+    "chat": pl.String,
+    "message": pl.String,
+    "file_key": pl.String,
+    "file_name": pl.String,
+    "file_size": pl.Int64,
+    "file_type": pl.String,
+    "file_path": pl.String,
+    "created_at": _DATETIME,
+}
+assert tuple(_RAW_MESSAGE_SCHEMA) == MESSAGE_COLUMNS
+assert tuple(_RAW_FILE_SCHEMA) == FILE_COLUMNS
+
+
+def empty_tables() -> dict[str, pl.DataFrame]:
+    """Return the imported tables with their columns and no rows."""
+    return {name: pl.DataFrame(schema=_SCHEMAS[name]) for name in IMPORTED_TABLES}
+
+
+def _clean(text: str | None) -> str:
+    """Remove NUL characters, which PostgreSQL text cannot store."""
+    if not text:
+        return ""
+    return text.replace("\x00", "") if "\x00" in text else text
+
+
+def _handle(text: str) -> str:
+    handle = re.sub(r"\s+", "_", _clean(text).strip())
+    return handle[:MAX_HANDLE_CHARS] or "user"
+
+
+@dataclass
+class _Ids:
+    """Stable ids of one export's users, chats and messages."""
+
+    platform: str
+    workspace: str
+
+    def user(self, user_id: str) -> str:
+        return stable_id(self.platform, self.workspace, "user", user_id)
+
+    def chat(self, chat_id: str) -> str:
+        return stable_id(self.platform, self.workspace, "chat", chat_id)
+
+    def message(self, chat_id: str, message_id: str) -> str:
+        return stable_id(self.platform, self.workspace, "message", chat_id, message_id)
+
+    def file(self, chat_id: str, message_id: str, file_key: str) -> str:
+        return stable_id(
+            self.platform, self.workspace, "file", chat_id, message_id, file_key
+        )
+
+
+def _raw_messages(raw: RawExport) -> pl.DataFrame:
+    frame = pl.DataFrame(raw.messages, schema=_RAW_MESSAGE_SCHEMA)
+    return frame.with_row_index("position")
+
+
+def _apply_bot_authors(raw: RawExport, messages: pl.DataFrame) -> pl.DataFrame:
+    """Turn messages of users that the export marks as bots into bot messages."""
+    bots = {user_id: user.handle for user_id, user in raw.users.items() if user.is_bot}
+    if not bots:
+        return messages
+    is_bot_author = (pl.col("kind") == "user") & pl.col("author").is_in(list(bots))
+    return messages.with_columns(
+        pl.when(is_bot_author)
+        .then(pl.lit("bot"))
+        .otherwise(pl.col("kind"))
+        .alias("kind"),
+        pl.when(is_bot_author & pl.col("bot_name").is_null())
+        .then(pl.col("author").replace_strict(bots, default=None))
+        .otherwise(pl.col("bot_name"))
+        .alias("bot_name"),
+    )
+
+
+def _drop_duplicates(messages: pl.DataFrame) -> pl.DataFrame:
+    """Keep one row per (chat, message id).
+
+    Copies that agree on author and time are the same message seen twice (for
+    example in overlapping export files); the copy with the latest edit is
+    kept. Copies that disagree mean the export is inconsistent.
+    """
+    counts = messages.group_by("chat", "message").agg(
+        pl.len().alias("copies"),
+        pl.col("author").n_unique().alias("authors"),
+        pl.col("created_at").n_unique().alias("times"),
+        pl.col("source").first().alias("first_source"),
+        pl.col("source").last().alias("last_source"),
+    )
+    conflicts = counts.filter((pl.col("authors") > 1) | (pl.col("times") > 1))
+    if conflicts.height:
+        first = conflicts.sort("first_source").row(0, named=True)
+        raise ExportFormatError(
+            f"message id {first['message']} occurs {first['copies']} times with "
+            f"different authors or times ({first['first_source']} and "
+            f"{first['last_source']}; {conflicts.height} such id(s) in all); the "
+            "export mixes different conversations under one id, so import the "
+            "files separately"
+        )
+    duplicates = counts.filter(pl.col("copies") > 1).height
+    if duplicates == 0:
+        return messages
+    logger.warning(
+        "%d message id(s) occur more than once with the same author and time; "
+        "keeping the most recently edited copy of each",
+        duplicates,
+    )
+    return (
+        messages.sort(
+            ["chat", "message", "edited_at", "position"],
+            descending=[False, False, True, False],
+            nulls_last=True,
+        )
+        .unique(["chat", "message"], keep="first", maintain_order=True)
+        .sort("position")
+    )
+
+
+def _check_chats(raw: RawExport, messages: pl.DataFrame) -> None:
+    unknown = set(messages.get_column("chat").unique().to_list()) - set(raw.chats)
+    if unknown:
+        raise ValueError(
+            f"{raw.platform} importer recorded messages of unknown chats: "
+            f"{sorted(unknown)[:5]}"
+        )
+
+
+@dataclass
+class _People:
+    """Profile rows and lookups from platform user id to profile id."""
+
+    profile_ids: dict[str, str]
+    first_seen: dict[str, datetime]
+    placeholder_id: str | None = None
+
+
+def _first_seen_times(
+    raw: RawExport, messages: pl.DataFrame, chat_created: dict[str, datetime]
+) -> dict[str, datetime]:
+    """Return the earliest time each platform user appears in the export."""
+    seen: dict[str, datetime] = {}
+
+    def note(user_id: str, at: datetime) -> None:
+        known = seen.get(user_id)
+        if known is None or at < known:
+            seen[user_id] = at
+
+    posters = (
+        messages.filter(pl.col("kind") == "user")
+        .group_by("author")
+        .agg(pl.col("created_at").min())
+    )
+    for user_id, at in posters.iter_rows():
+        note(user_id, at)
+    for chat_id, chat in raw.chats.items():
+        for user_id, joined_at in chat.members.items():
+            note(user_id, joined_at or chat_created[chat_id])
+        if chat.creator is not None:
+            note(chat.creator, chat_created[chat_id])
+    return seen
+
+
+def _chat_times(
+    raw: RawExport, messages: pl.DataFrame, export_start: datetime
+) -> tuple[dict[str, datetime], dict[str, datetime]]:
+    """Return each chat's created_at and updated_at."""
+    bounds = messages.group_by("chat").agg(
+        pl.col("created_at").min().alias("first"),
+        pl.max_horizontal(pl.col("created_at"), pl.col("edited_at"))
+        .max()
+        .alias("last"),
+    )
+    first = dict(zip(bounds["chat"].to_list(), bounds["first"].to_list(), strict=True))
+    last = dict(zip(bounds["chat"].to_list(), bounds["last"].to_list(), strict=True))
+    created: dict[str, datetime] = {}
+    updated: dict[str, datetime] = {}
+    for chat_id, chat in raw.chats.items():
+        start = chat.created_at or first.get(chat_id) or export_start
+        created[chat_id] = start
+        end = last.get(chat_id)
+        updated[chat_id] = max(start, end) if end is not None else start
+    return created, updated
+
+
+class _Pseudonyms:
+    """Names derived by HMAC-SHA256 of the profile id, stable for one key."""
+
+    def __init__(self, key: str | None) -> None:
+        self._key = (key or DEFAULT_PSEUDONYM_KEY).encode("utf-8")
+
+    def digest(self, profile_id: str) -> str:
+        return hmac.new(
+            self._key, profile_id.encode("ascii"), hashlib.sha256
+        ).hexdigest()
+
+    def username(self, profile_id: str) -> str:
+        return f"user-{self.digest(profile_id)[:12]}"
+
+    def display_name(self, profile_id: str) -> str:
+        return f"User {self.digest(profile_id)[:6].upper()}"
+
+
+def _profiles(
+    raw: RawExport,
+    ids: _Ids,
+    first_seen: dict[str, datetime],
+    export_start: datetime,
+    pseudonyms: _Pseudonyms | None,
+) -> tuple[pl.DataFrame, dict[str, str]]:
+    """Return the profiles frame and the map from platform user id to profile id."""
+    columns: dict[str, list[Any]] = {name: [] for name in _SCHEMAS["profiles"]}
+    profile_ids: dict[str, str] = {}
+    for user_id, user in raw.users.items():
+        if user.is_bot:
+            continue
+        profile_id = ids.user(user_id)
+        profile_ids[user_id] = profile_id
+        if pseudonyms is not None:
+            username = pseudonyms.username(profile_id)
+            display_name = pseudonyms.display_name(profile_id)
+            avatar_url = ""
+        else:
+            username = f"{_handle(user.handle)}#{profile_id[:8]}"
+            display_name = _clean(user.display_name).strip()[:MAX_NAME_CHARS]
+            display_name = display_name or _handle(user.handle)
+            avatar_url = _clean(user.avatar_url)
+        seen = first_seen.get(user_id, export_start)
+        columns["id"].append(profile_id)
+        columns["username"].append(username)
+        columns["display_name"].append(display_name)
+        columns["avatar_url"].append(avatar_url)
+        columns["created_at"].append(seen)
+        columns["updated_at"].append(seen)
+        columns["ai_character_id"].append(None)
+        columns["user_role"].append(user.role)
+        columns["email"].append(f"{raw.platform}-{profile_id}@{EMAIL_DOMAIN}")
+        columns["bio"].append(None)
+        columns["last_username_changed_at"].append(None)
+        columns["prompt_username_setup"].append(False)
+    return pl.DataFrame(columns, schema=_SCHEMAS["profiles"]), profile_ids
+
+
+def _placeholder_profile(
+    raw: RawExport, ids: _Ids, at: datetime
+) -> tuple[str, dict[str, Any]]:
+    """Return the id and row of the stand-in creator of chats without a known person."""
+    profile_id = stable_id(raw.platform, raw.workspace, "placeholder-creator")
+    row = {
+        "id": profile_id,
+        "username": f"unknown-creator#{profile_id[:8]}",
+        "display_name": "Unknown creator",
+        "avatar_url": "",
+        "created_at": at,
+        "updated_at": at,
+        "ai_character_id": None,
+        "user_role": PLACEHOLDER_ROLE,
+        "email": f"{raw.platform}-{profile_id}@{EMAIL_DOMAIN}",
+        "bio": None,
+        "last_username_changed_at": None,
+        "prompt_username_setup": False,
+    }
+    return profile_id, row
+
+
+def _chats_and_participants(
+    raw: RawExport,
+    ids: _Ids,
+    messages: pl.DataFrame,
+    profile_ids: dict[str, str],
+    created: dict[str, datetime],
+    updated: dict[str, datetime],
+) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+    """Return the chats and chat_participants frames.
+
+    The third value lists the chats whose creator had to be the placeholder
+    profile, because no person is known in them.
+    """
+    posters = (
+        messages.filter(pl.col("kind") == "user")
+        .sort("created_at", "position")
+        .group_by("chat", "author", maintain_order=True)
+        .agg(pl.col("created_at").first())
+    )
+    joined: dict[tuple[str, str], datetime] = {}
+
+    def note(chat_id: str, user_id: str, at: datetime) -> None:
+        if user_id not in profile_ids:
+            return
+        key = (chat_id, user_id)
+        known = joined.get(key)
+        if known is None or at < known:
+            joined[key] = at
+
+    first_poster: dict[str, str] = {}
+    for chat_id, user_id, at in posters.iter_rows():
+        note(chat_id, user_id, at)
+        if user_id in profile_ids:
+            first_poster.setdefault(chat_id, user_id)
+    for chat_id, chat in raw.chats.items():
+        for user_id, at in chat.members.items():
+            note(chat_id, user_id, at or created[chat_id])
+
+    chat_columns: dict[str, list[Any]] = {name: [] for name in _SCHEMAS["chats"]}
+    orphans: list[str] = []
+    for chat_id, chat in raw.chats.items():
+        creator = chat.creator if chat.creator in profile_ids else None
+        if creator is None:
+            creator = first_poster.get(chat_id)
+        if creator is None:
+            members = [
+                (at or created[chat_id], user_id)
+                for user_id, at in chat.members.items()
+                if user_id in profile_ids
+            ]
+            creator = min(members)[1] if members else None
+        if creator is not None:
+            note(chat_id, creator, created[chat_id])
+            creator_id = profile_ids[creator]
+        else:
+            orphans.append(chat_id)
+            creator_id = ""
+        chat_columns["id"].append(ids.chat(chat_id))
+        chat_columns["title"].append(
+            _clean(chat.title).strip()[:MAX_NAME_CHARS] or chat_id
+        )
+        chat_columns["created_at"].append(created[chat_id])
+        chat_columns["updated_at"].append(updated[chat_id])
+        chat_columns["current_ai_character_id"].append(None)
+        chat_columns["created_by"].append(creator_id)
+    chats = pl.DataFrame(chat_columns, schema=_SCHEMAS["chats"])
+
+    participant_columns: dict[str, list[Any]] = {
+        "chat_id": [ids.chat(chat_id) for chat_id, _ in joined],
+        "user_id": [profile_ids[user_id] for _, user_id in joined],
+        "joined_at": list(joined.values()),
+    }
+    participants = pl.DataFrame(
+        participant_columns, schema=_SCHEMAS["chat_participants"]
+    ).sort("chat_id", "joined_at", "user_id")
+    return chats, participants, orphans
+
+
+def _content(row: dict[str, Any], has_files: bool) -> str:
+    text = _clean(row["content"])
+    if text.strip():
+        return text
+    if row["placeholder"]:
+        return row["placeholder"]
+    if has_files:
+        return FILE_PLACEHOLDER
+    if row["deleted_at"] is not None:
+        return DELETED_PLACEHOLDER
+    return EMPTY_PLACEHOLDER
+
+
+def _mentions(
+    row: dict[str, Any],
+    profile_ids: dict[str, str],
+    pseudonymize: bool,
+) -> tuple[list[str] | None, str | None]:
+    """Return mentioned_users and mentions_data of one message."""
+    mentioned: list[str] = []
+    data: list[dict[str, str]] = []
+    for user_id in row["mentions"]:
+        profile_id = profile_ids.get(user_id)
+        if profile_id is not None:
+            if profile_id not in mentioned:
+                mentioned.append(profile_id)
+            entry = {"type": "user", "user_id": profile_id}
+        else:
+            entry = {"type": "unresolved"}
+        if not pseudonymize:
+            entry["platform_user_id"] = user_id
+        data.append(entry)
+    for target in row["broadcasts"]:
+        data.append({"type": "broadcast", "target": target})
+    for text in row["unresolved"]:
+        entry = {"type": "unresolved"}
+        if not pseudonymize:
+            entry["text"] = _clean(text)
+        data.append(entry)
+    if not data:
+        return None, None
+    return (mentioned or None), json.dumps(data, ensure_ascii=False)
+
+
+def _messages(
+    raw: RawExport,
+    ids: _Ids,
+    messages: pl.DataFrame,
+    profile_ids: dict[str, str],
+    with_files: set[tuple[str, str]],
+    pseudonymize: bool,
+) -> pl.DataFrame:
+    columns: dict[str, list[Any]] = {name: [] for name in _SCHEMAS["messages"]}
+    for row in messages.iter_rows(named=True):
+        chat_id, message_id, kind = row["chat"], row["message"], row["kind"]
+        sender = profile_ids.get(row["author"]) if kind == "user" else None
+        if kind == "user" and sender is None:
+            raise ValueError(
+                f"author {row['author']!r} of a user message has no profile"
+            )
+        mentioned, mentions_data = _mentions(row, profile_ids, pseudonymize)
+        created_at = row["created_at"]
+        edited_at = row["edited_at"]
+        bot_name = _clean(row["bot_name"]) or "unknown"
+        columns["id"].append(ids.message(chat_id, message_id))
+        columns["chat_id"].append(ids.chat(chat_id))
+        columns["sender_id"].append(sender)
+        columns["content"].append(_content(row, (chat_id, message_id) in with_files))
+        columns["is_ai"].append(kind == "bot")
+        columns["ai_character_id"].append(
+            (BOT_CHARACTER_PREFIX + bot_name)[:MAX_NAME_CHARS]
+            if kind == "bot"
+            else None
+        )
+        columns["created_at"].append(created_at)
+        columns["updated_at"].append(
+            edited_at
+            if edited_at is not None and edited_at > created_at
+            else created_at
+        )
+        columns["deleted_at"].append(row["deleted_at"])
+        columns["mentioned_users"].append(mentioned)
+        columns["is_system_message"].append(kind == "system")
+        columns["mentions_data"].append(mentions_data)
+    return pl.DataFrame(columns, schema=_SCHEMAS["messages"])
+
+
+def _files(
+    raw: RawExport,
+    ids: _Ids,
+    files: pl.DataFrame,
+    senders: dict[tuple[str, str], str | None],
+) -> pl.DataFrame:
+    columns: dict[str, list[Any]] = {name: [] for name in _SCHEMAS["file_attachments"]}
+    too_large = 0
+    for row in files.iter_rows(named=True):
+        key = (row["chat"], row["message"])
+        if key not in senders:
+            continue
+        if row["file_size"] > INT32_MAX or row["file_size"] < 0:
+            too_large += 1
+            continue
+        columns["id"].append(ids.file(row["chat"], row["message"], row["file_key"]))
+        columns["message_id"].append(ids.message(*key))
+        columns["chat_id"].append(ids.chat(row["chat"]))
+        columns["user_id"].append(senders[key])
+        columns["file_name"].append(_clean(row["file_name"])[:MAX_NAME_CHARS] or "file")
+        columns["file_size"].append(row["file_size"])
+        columns["file_type"].append(_clean(row["file_type"])[:MAX_FILE_TYPE_CHARS])
+        columns["file_path"].append(_clean(row["file_path"]))
+        columns["created_at"].append(row["created_at"])
+    if too_large:
+        logger.warning(
+            "left out %d file(s) of 2 GiB or more: file_attachments.file_size is a "
+            "32-bit integer",
+            too_large,
+        )
+    return pl.DataFrame(columns, schema=_SCHEMAS["file_attachments"])
+
+
+# -- pseudonyms in text ----------------------------------------------------------
+
+
+def _scrub_pattern(names: list[str]) -> tuple[str, str]:
+    """Return a Rust-regex detector and a Python regex that match whole names."""
+    alternation = "|".join(re.escape(name) for name in names)
+    detector = rf"(?:^|\W)(?:{alternation})(?:\W|$)"
+    replacer = rf"(?<!\w)(?:{alternation})(?!\w)"
+    return detector, replacer
+
+
+def scrub_names(texts: pl.Series, replacements: dict[str, str]) -> pl.Series:
+    """Replace whole-word occurrences of names in ``texts`` with their pseudonyms.
+
+    Matching is case-sensitive; longer names win over their prefixes. Polars
+    finds the rows that contain a name, and Python's ``re`` rewrites only those.
+    """
+    names = sorted(
+        (name for name in replacements if len(name) >= MIN_SCRUBBED_NAME_CHARS),
+        key=lambda name: (-len(name), name),
+    )
+    if not names or texts.is_empty():
+        return texts
+    detector, replacer = _scrub_pattern(names)
+    hits = texts.str.contains(detector).fill_null(False)
+    if not hits.any():
+        return texts
+    pattern = re.compile(replacer)
+    values = texts.to_list()
+    for index in hits.arg_true().to_list():
+        values[index] = pattern.sub(
+            lambda match: replacements[match.group(0)], values[index]
+        )
+    return pl.Series(texts.name, values, dtype=pl.String)
+
+
+def _pseudonymize_text(
+    raw: RawExport,
+    profiles: pl.DataFrame,
+    profile_ids: dict[str, str],
+    chats: pl.DataFrame,
+    participants: pl.DataFrame,
+    messages: pl.DataFrame,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Replace the real names in chat titles and message text with the pseudonyms."""
+    pseudonym = dict(
+        zip(profiles["id"].to_list(), profiles["display_name"].to_list(), strict=True)
+    )
+    usernames = dict(
+        zip(profiles["id"].to_list(), profiles["username"].to_list(), strict=True)
+    )
+    replacements: dict[str, str] = {}
+    for user_id, profile_id in profile_ids.items():
+        user = raw.users[user_id]
+        for name, new in (
+            (_clean(user.display_name).strip(), pseudonym[profile_id]),
+            (_clean(user.handle).strip(), usernames[profile_id]),
+        ):
+            replacements.setdefault(name, new)
+    replacements.pop("", None)
+
+    direct = {
+        stable_id(raw.platform, raw.workspace, "chat", chat_id)
+        for chat_id, chat in raw.chats.items()
+        if chat.kind == "direct"
+    }
+    members = (
+        participants.group_by("chat_id")
+        .agg(pl.col("user_id").replace_strict(pseudonym).sort().alias("names"))
+        .rows_by_key("chat_id", unique=True)
+    )
+    titles = scrub_names(chats["title"], replacements).to_list()
+    for index, chat_id in enumerate(chats["id"].to_list()):
+        if chat_id in direct:
+            names = members.get(chat_id, ([],))[0]
+            titles[index] = "Direct chat: " + ", ".join(names)
+    chats = chats.with_columns(pl.Series("title", titles, dtype=pl.String))
+    messages = messages.with_columns(scrub_names(messages["content"], replacements))
+    return chats, messages
+
+
+# -- derived friendships -----------------------------------------------------------
+
+
+def _reply_turns(
+    raw: RawExport, messages: pl.DataFrame, profile_ids: dict[str, str]
+) -> pl.DataFrame:
+    """Return one row per answer: ``answerer``, ``answered`` (profile ids) and ``at``.
+
+    In a direct chat every message that follows a message of the other person
+    is an answer. In a group chat, an explicit reply answers the author of
+    the message it replies to, and within a thread each message answers the
+    author of the thread message just before it. Deleted messages, bots and
+    system messages take no part; answering oneself does not count.
+    """
+    people = messages.filter(pl.col("kind") == "user").with_columns(
+        pl.col("author").replace_strict(profile_ids).alias("person"),
+        pl.col("chat")
+        .is_in(
+            [chat_id for chat_id, chat in raw.chats.items() if chat.kind == "direct"]
+        )
+        .alias("direct"),
+    )
+    live = people.filter(pl.col("deleted_at").is_null())
+    turn_columns = ["answerer", "answered", "at"]
+
+    direct = (
+        live.filter(pl.col("direct"))
+        .sort("chat", "created_at", "position")
+        .with_columns(pl.col("person").shift(1).over("chat").alias("previous"))
+        .select(
+            pl.col("person").alias("answerer"),
+            pl.col("previous").alias("answered"),
+            pl.col("created_at").alias("at"),
+        )
+    )
+    group = live.filter(~pl.col("direct"))
+    replies = (
+        group.filter(pl.col("reply_to").is_not_null())
+        .join(
+            people.select(
+                "chat",
+                pl.col("message").alias("reply_to"),
+                pl.col("person").alias("answered"),
+            ),
+            on=["chat", "reply_to"],
+            how="inner",
+        )
+        .select(
+            pl.col("person").alias("answerer"),
+            "answered",
+            pl.col("created_at").alias("at"),
+        )
+    )
+    threads = (
+        group.filter(pl.col("thread").is_not_null())
+        .sort("chat", "thread", "created_at", "position")
+        .with_columns(
+            pl.col("person").shift(1).over("chat", "thread").alias("previous")
+        )
+        .select(
+            pl.col("person").alias("answerer"),
+            pl.col("previous").alias("answered"),
+            pl.col("created_at").alias("at"),
+        )
+    )
+    turns = pl.concat([direct, replies, threads]).select(turn_columns)
+    return turns.filter(
+        pl.col("answered").is_not_null() & (pl.col("answerer") != pl.col("answered"))
+    )
+
+
+def derive_friendships(turns: pl.DataFrame, minimum: int) -> pl.DataFrame:
+    """Return accepted friendships of pairs who answered each other ``minimum`` times.
+
+    One row per unordered pair, with ``user_id`` the smaller profile id. The
+    friendship's time is the answer that made both directions reach the minimum.
+    """
+    reached = (
+        turns.sort("at")
+        .with_columns(
+            pl.int_range(1, pl.len() + 1).over("answerer", "answered").alias("count")
+        )
+        .filter(pl.col("count") == minimum)
+        .select("answerer", "answered", "at")
+    )
+    pairs = reached.join(
+        reached,
+        left_on=["answerer", "answered"],
+        right_on=["answered", "answerer"],
+        how="inner",
+        suffix="_back",
+    ).filter(pl.col("answerer") < pl.col("answered"))
+    pairs = pairs.select(
+        pl.col("answerer").alias("user_id"),
+        pl.col("answered").alias("friend_id"),
+        pl.max_horizontal("at", "at_back").alias("created_at"),
+    ).sort("user_id", "friend_id")
+    ids = [
+        stable_id("friendship", user_id, friend_id)
+        for user_id, friend_id in zip(pairs["user_id"], pairs["friend_id"], strict=True)
+    ]
+    return pl.DataFrame(
+        {
+            "id": ids,
+            "user_id": pairs["user_id"],
+            "friend_id": pairs["friend_id"],
+            "status": ["accepted"] * pairs.height,
+            "created_at": pairs["created_at"],
+            "updated_at": pairs["created_at"],
+        },
+        schema=_SCHEMAS["friends"],
+    )
+
+
+# -- entry point -------------------------------------------------------------------
+
+
+def build_tables(raw: RawExport, options: ImportOptions) -> dict[str, pl.DataFrame]:
+    """Return frames of the imported chat tables for ``raw``.
+
+    Parameters
+    ----------
+    raw : RawExport
+        Users, chats, messages and files as a platform importer read them.
+    options : ImportOptions
+        Pseudonyms and derived friendships.
+
+    Returns
+    -------
+    dict of str to polars.DataFrame
+        ``profiles``, ``chats``, ``chat_participants``, ``messages``,
+        ``friends`` and ``file_attachments``, in the dtypes that
+        :func:`chat_analytics.ingest.loader.load_tables` reads.
+
+    Raises
+    ------
+    ExportFormatError
+        When the export holds no message, or one message id stands for two
+        different messages.
+    """
+    if raw.message_count == 0:
+        raise ExportFormatError(
+            f"the {raw.platform} export contains no messages; check that the path "
+            "is a complete export with its message files"
+        )
+    workspace = options.workspace if options.workspace is not None else raw.workspace
+    raw.workspace = workspace
+    ids = _Ids(raw.platform, workspace)
+    messages = _raw_messages(raw)
+    _check_chats(raw, messages)
+    messages = _apply_bot_authors(raw, messages)
+    messages = _drop_duplicates(messages)
+    for author in messages.filter(pl.col("kind") == "user")["author"].unique():
+        raw.ensure_user(author)
+    for chat in raw.chats.values():
+        for user_id in chat.members:
+            raw.ensure_user(user_id)
+        if chat.creator is not None:
+            raw.ensure_user(chat.creator)
+
+    export_start = messages["created_at"].min()
+    created, updated = _chat_times(raw, messages, export_start)
+    export_start = min([export_start, *created.values()])
+    first_seen = _first_seen_times(raw, messages, created)
+    pseudonyms = _Pseudonyms(options.pseudonym_key) if options.pseudonymize else None
+    profiles, profile_ids = _profiles(raw, ids, first_seen, export_start, pseudonyms)
+    chats, participants, orphans = _chats_and_participants(
+        raw, ids, messages, profile_ids, created, updated
+    )
+    if orphans:
+        placeholder_id, row = _placeholder_profile(raw, ids, export_start)
+        profiles = pl.concat(
+            [profiles, pl.DataFrame([row], schema=_SCHEMAS["profiles"])]
+        )
+        chats = chats.with_columns(
+            pl.when(pl.col("created_by") == "")
+            .then(pl.lit(placeholder_id))
+            .otherwise(pl.col("created_by"))
+            .alias("created_by")
+        )
+        logger.info(
+            "%d chat(s) have no known person, so a placeholder profile creates them",
+            len(orphans),
+        )
+
+    files = pl.DataFrame(raw.files, schema=_RAW_FILE_SCHEMA).unique(
+        ["chat", "message", "file_key"], keep="first", maintain_order=True
+    )
+    with_files = set(
+        zip(files["chat"].to_list(), files["message"].to_list(), strict=True)
+    )
+    message_frame = _messages(
+        raw, ids, messages, profile_ids, with_files, options.pseudonymize
+    )
+    senders = {
+        (chat_id, message_id): profile_ids.get(author) if kind == "user" else None
+        for chat_id, message_id, kind, author in messages.select(
+            "chat", "message", "kind", "author"
+        ).iter_rows()
+    }
+    attachments = _files(raw, ids, files, senders)
+    if pseudonyms is not None:
+        chats, message_frame = _pseudonymize_text(
+            raw, profiles, profile_ids, chats, participants, message_frame
+        )
+
+    if options.derive_friends is not None:
+        turns = _reply_turns(raw, messages, profile_ids)
+        friends = derive_friendships(turns, options.derive_friends)
+    else:
+        friends = pl.DataFrame(schema=_SCHEMAS["friends"])
+
+    tables = {
+        "profiles": profiles,
+        "chats": chats,
+        "chat_participants": participants,
+        "messages": message_frame,
+        "friends": friends,
+        "file_attachments": attachments,
+    }
+    logger.info(
+        "%s export: %s",
+        raw.platform,
+        ", ".join(f"{frame.height} {name}" for name, frame in tables.items()),
+    )
+    return tables

@@ -1,0 +1,564 @@
+"""Read WhatsApp chat exports (``.txt``, or a ``.zip`` with the text and media).
+
+A WhatsApp export is the text of one chat, one message per line start::
+
+    12/31/20, 9:15 PM - Alice: Happy new year          (Android, US English)
+    31/12/2020, 21:15 - Alice: Happy new year          (Android, most locales)
+    [31.12.20, 21:15:03] Alice: Happy new year         (iOS)
+
+Lines that do not start with a date continue the message above. Lines
+without a ``Name:`` part are system events. The date order (day or month
+first) and the clock (12 or 24 hours) are decided once for the whole file,
+because a single line such as ``01/02/21`` is ambiguous.
+
+The export has no ids: a person is identified by the name the exporting phone
+shows, and a message by its chat, time, author, text and position among
+identical messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+import polars as pl
+
+from chat_analytics.ingest.importers.common import (
+    DELETED_PLACEHOLDER,
+    FILE_PLACEHOLDER,
+    ExportFormatError,
+    ExportSource,
+    RawChat,
+    RawExport,
+    decode_text,
+)
+
+__all__ = ["read_whatsapp", "looks_like_whatsapp", "chat_title"]
+
+logger = logging.getLogger(__name__)
+
+# Characters that may sit between the parts of a header: space, no-break
+# space and the narrow no-break space that recent versions put before AM/PM.
+_SPACE = r"[ \x{00A0}\x{202F}]"
+# One header line: optional direction marks, optional "[", the date as three
+# numbers, the time with optional seconds and AM/PM, then "]" (iOS) or " - "
+# (Android), then the rest. Digits are spelled [0-9] because \d also matches
+# other scripts' digits, which int() would not read the same way.
+HEADER_PATTERN = (
+    r"^[\x{200E}\x{200F}\x{FEFF}]*(?P<bracket>\[)?"
+    r"(?P<a>[0-9]{1,4})[./-](?P<b>[0-9]{1,2})[./-](?P<c>[0-9]{1,4})\.?,?"
+    rf"{_SPACE}+(?P<hour>[0-9]{{1,2}})[:.](?P<minute>[0-9]{{2}})"
+    r"(?:[:.](?P<second>[0-9]{2}))?"
+    rf"(?:{_SPACE}*(?P<ampm>[AaPp]\.?{_SPACE}?[Mm]\.?))?"
+    rf"(?:\]|{_SPACE}+[-\x{{2013}}]){_SPACE}?(?P<rest>.*)$"
+)
+# "Name: text"; the name stops at the first colon followed by a space.
+SENDER_PATTERN = r"^(?P<name>[^:]{1,200}?): (?P<text>.*)$"
+# Quotes occur in system lines such as: X changed the subject to "a: b".
+QUOTE_CHARACTERS = '"“”«»„'
+LRM = "\u200e"
+# Marks that wrap names and phone numbers (left-to-right embedding, pop
+# directional formatting, first strong isolate, pop directional isolate).
+NAME_MARKS = "\u200e\u200f\u202a\u202b\u202c\u2066\u2067\u2068\u2069"
+MEDIA_OMITTED = frozenset(
+    {
+        "<Media omitted>",
+        "image omitted",
+        "video omitted",
+        "audio omitted",
+        "sticker omitted",
+        "GIF omitted",
+        "document omitted",
+        "Contact card omitted",
+    }
+)
+DELETED_TEXTS = frozenset(
+    {
+        "This message was deleted",
+        "This message was deleted.",
+        "You deleted this message",
+        "You deleted this message.",
+    }
+)
+EDITED_SUFFIX = "<This message was edited>"
+ATTACHED_IOS = re.compile(r"^<attached: (?P<name>[^>]+)>\s*")
+ATTACHED_ANDROID = re.compile(r"^(?P<name>\S[^\n]*?) \(file attached\)\s*")
+MENTION = re.compile(r"@\u2068([^\u2069]+)\u2069")
+# English system lines that change who is in the chat.
+CREATED_GROUP = re.compile(r'^(?P<actor>.+?) created group "(?P<title>.*)"$')
+ADDED = re.compile(r"^(?P<actor>.+?) added (?P<names>.+)$")
+JOINED = re.compile(r"^(?P<actor>.+?) joined using this group's invite link$")
+GROUP_EVENT = re.compile(
+    r" (created group|added|removed|left|joined using this group's invite link)\b"
+)
+# Prefixes of the text file's name before the chat's name, per language.
+TITLE_PREFIXES = (
+    "WhatsApp Chat with ",
+    "WhatsApp Chat - ",
+    "WhatsApp-Chat mit ",
+    "Chat de WhatsApp con ",
+    "Conversa do WhatsApp com ",
+    "WhatsApp Chat met ",
+    "Discussion WhatsApp avec ",
+    "Chat WhatsApp con ",
+)
+GENERIC_TEXT_NAMES = frozenset({"_chat.txt", "chat.txt"})
+
+
+def chat_title(file_name: str, container: str | None = None) -> str:
+    """Return the chat's name from the export's file name (or its zip's name)."""
+    for name in (file_name, container):
+        if not name:
+            continue
+        stem = PurePosixPath(name).name
+        if stem in GENERIC_TEXT_NAMES:
+            continue
+        stem = re.sub(r"\.(txt|zip)$", "", stem, flags=re.IGNORECASE)
+        for prefix in TITLE_PREFIXES:
+            if stem.startswith(prefix):
+                return stem[len(prefix) :].strip() or stem
+        return stem
+    return "WhatsApp chat"
+
+
+def looks_like_whatsapp(text: str) -> bool:
+    """Return whether one of the first lines of ``text`` is a WhatsApp header."""
+    head = pl.Series(text[:20_000].split("\n")[:50], dtype=pl.String)
+    return bool(head.str.contains(HEADER_PATTERN).any())
+
+
+def _fail(where: str, problem: str) -> ExportFormatError:
+    return ExportFormatError(f"{where}: {problem}")
+
+
+@dataclass(frozen=True)
+class _Format:
+    """Date order and clock of one file."""
+
+    date_order: str
+    twelve_hour: bool
+
+
+def _decide_format(headers: pl.DataFrame, where: str, forced: str | None) -> _Format:
+    """Decide the date order and clock from every header line of the file."""
+    has_ampm = headers["ampm"].is_not_null()
+    if has_ampm.any() and not has_ampm.all():
+        first_12 = headers.filter(has_ampm)["line_number"][0]
+        first_24 = headers.filter(~has_ampm)["line_number"][0]
+        raise _fail(
+            where,
+            f"line {first_12} has a 12-hour time with AM/PM but line {first_24} "
+            "has none; the file mixes two exports, so split it",
+        )
+    twelve_hour = bool(has_ampm.any())
+    if forced is not None:
+        return _Format(forced, twelve_hour)
+    numbers = headers.select(
+        pl.col("a").cast(pl.Int32),
+        pl.col("b").cast(pl.Int32),
+        pl.col("a").str.len_chars().alias("a_digits"),
+        "line_number",
+    )
+    if (numbers["a_digits"] == 4).any():
+        return _Format("ymd", twelve_hour)
+    day_first = numbers.filter(pl.col("a") > 12)
+    month_first = numbers.filter(pl.col("b") > 12)
+    if day_first.height and month_first.height:
+        raise _fail(
+            where,
+            f"line {day_first['line_number'][0]} puts the day first but line "
+            f"{month_first['line_number'][0]} puts the month first; the file "
+            "mixes two exports, so split it or pass the date order",
+        )
+    if day_first.height:
+        return _Format("dmy", twelve_hour)
+    if month_first.height:
+        return _Format("mdy", twelve_hour)
+    order = _order_by_monotony(headers, twelve_hour)
+    logger.warning(
+        "%s: no day or month above 12, so the date order is ambiguous; using %s. "
+        "Pass the date order if that is wrong",
+        where,
+        order,
+    )
+    return _Format(order, twelve_hour)
+
+
+def _order_by_monotony(headers: pl.DataFrame, twelve_hour: bool) -> str:
+    """Pick the date order under which the messages go back in time least often.
+
+    A tie (for example a chat of one day) is decided by the clock: US English
+    exports use month first with a 12-hour clock.
+    """
+    backsteps = {}
+    for order in ("dmy", "mdy"):
+        times = _timestamps(headers, _Format(order, twelve_hour))
+        backsteps[order] = int((times.diff() < pl.duration(seconds=0)).sum() or 0)
+    if backsteps["dmy"] != backsteps["mdy"]:
+        return min(backsteps, key=backsteps.__getitem__)
+    return "mdy" if twelve_hour else "dmy"
+
+
+def _timestamps(headers: pl.DataFrame, form: _Format) -> pl.Series:
+    """Return the naive local datetimes of the header lines (null when invalid)."""
+    parts = {
+        "dmy": ("c", "b", "a"),
+        "mdy": ("c", "a", "b"),
+        "ymd": ("a", "b", "c"),
+    }[form.date_order]
+    year, month, day = (pl.col(name).cast(pl.Int32) for name in parts)
+    year = pl.when(year < 100).then(year + 2000).otherwise(year)
+    hour = pl.col("hour").cast(pl.Int32)
+    if form.twelve_hour:
+        is_pm = pl.col("ampm").str.to_lowercase().str.starts_with("p")
+        hour = (hour % 12) + pl.when(is_pm).then(12).otherwise(0)
+    valid = (
+        month.is_between(1, 12)
+        & day.is_between(1, 31)
+        & hour.is_between(0, 23)
+        & pl.col("minute").cast(pl.Int32).is_between(0, 59)
+        & pl.col("second").cast(pl.Int32).fill_null(0).is_between(0, 59)
+    )
+    if form.twelve_hour:
+        valid = valid & pl.col("hour").cast(pl.Int32).is_between(1, 12)
+    moment = pl.datetime(
+        year,
+        month,
+        day,
+        hour,
+        pl.col("minute").cast(pl.Int32),
+        pl.col("second").cast(pl.Int32).fill_null(0),
+        time_unit="us",
+    )
+    return headers.select(
+        pl.when(valid).then(moment).otherwise(None).alias("created_at")
+    ).to_series()
+
+
+def _to_utc(times: pl.Series, timezone: str | None, where: str) -> pl.Series:
+    if timezone is None:
+        return times
+    try:
+        zoned = times.dt.replace_time_zone(
+            timezone, ambiguous="earliest", non_existent="null"
+        )
+    except Exception as error:  # polars raises ComputeError for unknown zones
+        raise ExportFormatError(
+            f"time zone {timezone!r} is unknown ({error}); pass an IANA name such as "
+            "Europe/Berlin"
+        ) from None
+    if zoned.null_count() > times.null_count():
+        raise _fail(
+            where,
+            f"some times do not exist in {timezone} (they fall in a daylight-saving "
+            "gap); check the time zone",
+        )
+    return zoned.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+
+
+def _parse_lines(text: str, where: str, options_order: str | None) -> pl.DataFrame:
+    """Return one row per message: line number, local time, name and text."""
+    lines = pl.DataFrame(
+        {"line": pl.Series(text.split("\n"), dtype=pl.String)}
+    ).with_columns(
+        pl.col("line").str.strip_suffix("\r"),
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("line_number"),
+    )
+    lines = lines.with_columns(
+        pl.col("line").str.extract_groups(HEADER_PATTERN).alias("header")
+    ).unnest("header")
+    lines = lines.with_columns(
+        pl.col("a").is_not_null().cum_sum().alias("message_index")
+    )
+    headers = lines.filter(pl.col("a").is_not_null())
+    if headers.is_empty():
+        raise _fail(
+            where,
+            "no line starts with a date and time as WhatsApp writes them (for "
+            "example '31/12/2020, 21:15 - Name: text'); check that this is a "
+            "WhatsApp chat export",
+        )
+    leading = lines.filter(
+        (pl.col("message_index") == 0) & (pl.col("line").str.strip_chars() != "")
+    )
+    if leading.height:
+        logger.warning(
+            "%s: %d line(s) before the first message are not messages; skipped",
+            where,
+            leading.height,
+        )
+    form = _decide_format(headers, where, options_order)
+    times = _timestamps(headers, form)
+    invalid = headers.filter(times.is_null())
+    if invalid.height:
+        row = invalid.row(0, named=True)
+        raise _fail(
+            where,
+            f"line {row['line_number']} has an invalid date or time "
+            f"({row['line'][:40]!r}) under the {form.date_order} date order; pass "
+            "the right date order or fix the line",
+        )
+    continuation = (
+        lines.filter(pl.col("a").is_null() & (pl.col("message_index") > 0))
+        .group_by("message_index")
+        .agg(pl.col("line").str.join("\n").alias("more"))
+    )
+    messages = (
+        headers.select("message_index", "line_number", "rest")
+        .with_columns(times.alias("created_at"))
+        .join(continuation, on="message_index", how="left")
+        .sort("message_index")
+    )
+    sender = pl.col("rest").str.extract_groups(SENDER_PATTERN)
+    messages = messages.with_columns(sender.alias("sender")).unnest("sender")
+    body = (
+        pl.when(pl.col("name").is_not_null())
+        .then(pl.col("text"))
+        .otherwise(pl.col("rest"))
+    )
+    return messages.select(
+        "line_number",
+        "created_at",
+        pl.col("name").str.strip_chars(NAME_MARKS + " ").alias("name"),
+        pl.when(pl.col("more").is_not_null())
+        .then(body + pl.lit("\n") + pl.col("more"))
+        .otherwise(body)
+        .alias("text"),
+    )
+
+
+class _ChatReader:
+    """Turns the parsed lines of one chat into raw messages."""
+
+    def __init__(
+        self, raw: RawExport, source: ExportSource, chat_id: str, folder: str
+    ) -> None:
+        self.raw = raw
+        self.source = source
+        self.chat_id = chat_id
+        self.folder = folder
+        self.group_events = 0
+        self.creator: str | None = None
+
+    def person(self, name: str) -> str:
+        name = name.strip(NAME_MARKS + " ")
+        self.raw.ensure_user(name, handle=name, display_name=name)
+        return name
+
+    def system(self, text: str, created: datetime, names: set[str]) -> None:
+        line = text.strip(NAME_MARKS + " ")
+        if GROUP_EVENT.search(line):
+            self.group_events += 1
+        created_group = CREATED_GROUP.match(line)
+        added = ADDED.match(line)
+        joined = JOINED.match(line)
+        if created_group and created_group["actor"] != "You":
+            actor = self.person(created_group["actor"])
+            self.creator = self.creator or actor
+            self.raw.add_member(self.chat_id, actor, created)
+        elif joined and joined["actor"] != "You":
+            self.raw.add_member(self.chat_id, self.person(joined["actor"]), created)
+        elif added:
+            if added["actor"] != "You" and added["actor"] in names:
+                self.raw.add_member(self.chat_id, added["actor"], None)
+            for name in re.split(r", | and ", added["names"]):
+                if name and name != "You":
+                    self.raw.add_member(self.chat_id, self.person(name), created)
+
+    def attachment(self, message_id: str, name: str, created: datetime) -> bool:
+        """Record an attached file that the export contains; return whether it does."""
+        member = self.folder + name
+        size = self.source.size(member)
+        if size is None:
+            return False
+        self.raw.add_file(
+            self.chat_id,
+            message_id,
+            file_key=name,
+            file_name=name,
+            file_size=size,
+            file_type=None,
+            file_path=name,
+            created_at=created,
+        )
+        return True
+
+
+def _message_ids(messages: pl.DataFrame, chat_id: str) -> list[str]:
+    """Return ids from time, author, text and the position among identical messages.
+
+    The ids stay the same when a later export of the chat starts earlier or
+    ends later, so overlapping exports add only the new messages.
+    """
+    occurrence = messages.select(
+        pl.int_range(pl.len()).over("created_at", "name", "text").alias("n")
+    )["n"].to_list()
+    ids = []
+    for (created, name, text), n in zip(
+        messages.select("created_at", "name", "text").iter_rows(),
+        occurrence,
+        strict=True,
+    ):
+        key = f"{created.isoformat()}\x00{name or ''}\x00{text}\x00{n}"
+        ids.append(hashlib.sha256(key.encode("utf-8")).hexdigest()[:32])
+    return ids
+
+
+def _mentions(text: str, names: set[str]) -> list[str]:
+    return [name for name in MENTION.findall(text) if name in names]
+
+
+def _read_chat(
+    raw: RawExport,
+    source: ExportSource,
+    name: str,
+    title: str,
+    encoding: str | None,
+    date_order: str | None,
+    timezone: str | None,
+) -> None:
+    where = source.describe(name)
+    text = decode_text(source.read_bytes(name), where, encoding)
+    messages = _parse_lines(text, where, date_order)
+    messages = messages.with_columns(_to_utc(messages["created_at"], timezone, where))
+    chat_id = title
+    raw.add_chat(chat_id, RawChat(title=title))
+    folder = PurePosixPath(name).parent.as_posix()
+    reader = _ChatReader(raw, source, chat_id, "" if folder == "." else folder + "/")
+    ids = _message_ids(messages, chat_id)
+
+    quotes = "[" + re.escape(QUOTE_CHARACTERS) + "]"
+    is_sender = (
+        pl.col("name").is_not_null()
+        & ~pl.col("name").str.contains(quotes)
+        & ~(
+            pl.col("text").str.starts_with(LRM)
+            & ~pl.col("text")
+            .str.strip_chars_start(LRM)
+            .str.contains(r"^(<attached: |This message was deleted|You deleted this)")
+            & ~pl.col("text").str.strip_chars(LRM).is_in(list(MEDIA_OMITTED))
+        )
+    )
+    messages = messages.with_columns(is_sender.alias("is_sender"))
+    names = set(messages.filter(pl.col("is_sender"))["name"].unique().to_list())
+    for row, message_id in zip(messages.iter_rows(named=True), ids, strict=True):
+        created = row["created_at"]
+        where_line = f"{where} line {row['line_number']}"
+        if not row["is_sender"]:
+            body = (
+                row["text"] if row["name"] is None else f"{row['name']}: {row['text']}"
+            )
+            body = body.lstrip(LRM)
+            reader.system(body, created, names)
+            raw.add_message(
+                chat_id,
+                message_id,
+                kind="system",
+                author=None,
+                content=body,
+                created_at=created,
+                source=where_line,
+            )
+            continue
+        author = reader.person(row["name"])
+        content, edited, deleted, placeholder = _body(
+            reader, message_id, row["text"], created
+        )
+        raw.add_message(
+            chat_id,
+            message_id,
+            kind="user",
+            author=author,
+            content=content,
+            placeholder=placeholder,
+            created_at=created,
+            # The export marks an edit but not its time.
+            edited_at=created if edited else None,
+            deleted_at=created if deleted else None,
+            mentions=_mentions(content, names),
+            source=where_line,
+        )
+    chat = raw.chats[chat_id]
+    chat.creator = reader.creator
+    if len(names) == 2 and reader.group_events == 0:
+        chat.kind = "direct"
+
+
+def _body(
+    reader: _ChatReader, message_id: str, text: str, created: datetime
+) -> tuple[str, bool, bool, str | None]:
+    """Return content, edited flag, deleted flag and placeholder of one message."""
+    edited = False
+    stripped = text.rstrip()
+    if stripped.endswith(EDITED_SUFFIX):
+        edited = True
+        text = stripped[: -len(EDITED_SUFFIX)].rstrip(LRM + " ")
+    bare = text.strip().strip(LRM)
+    if bare in DELETED_TEXTS:
+        return bare, edited, True, DELETED_PLACEHOLDER
+    if bare in MEDIA_OMITTED:
+        return "", edited, False, FILE_PLACEHOLDER
+    match = ATTACHED_IOS.match(text.lstrip(LRM)) or ATTACHED_ANDROID.match(text)
+    if match:
+        file_name = match["name"].strip(LRM)
+        reader.attachment(message_id, file_name, created)
+        caption = text.lstrip(LRM)[match.end() :]
+        return caption, edited, False, FILE_PLACEHOLDER
+    return text, edited, False, None
+
+
+def read_whatsapp(
+    path: str | Path,
+    workspace: str | None = None,
+    *,
+    encoding: str | None = None,
+    date_order: str | None = None,
+    timezone: str | None = None,
+) -> RawExport:
+    """Read WhatsApp text exports into a :class:`RawExport`.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A ``.txt`` export, a ``.zip`` export (text and media), or a folder of
+        them; each text file is one chat.
+    workspace : str or None
+        Workspace part of the stable ids; None leaves it empty. WhatsApp
+        identifies people by the names one phone shows, so give each phone's
+        exports their own workspace when they come from several phones.
+    encoding, date_order, timezone : str or None
+        See :class:`~chat_analytics.ingest.importers.common.ImportOptions`.
+
+    Raises
+    ------
+    ExportFormatError
+        When no text file is found, a file is not valid text in the encoding,
+        no line is a WhatsApp message, or the dates are inconsistent.
+    """
+    raw = RawExport("whatsapp", workspace or "")
+    with ExportSource(path) as source:
+        texts = [name for name in source.names() if name.lower().endswith(".txt")]
+        if not texts:
+            raise ExportFormatError(
+                f"{path}: no .txt file found; pass the chat's .txt export or the "
+                ".zip that WhatsApp created"
+            )
+        container = source.path.name if source.kind != "file" else None
+        for name in texts:
+            _read_chat(
+                raw,
+                source,
+                name,
+                chat_title(name, container),
+                encoding,
+                date_order,
+                timezone,
+            )
+    logger.info(
+        "read %d message(s) in %d chat(s) from %s", raw.message_count, len(texts), path
+    )
+    return raw
