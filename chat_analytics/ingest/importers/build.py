@@ -283,13 +283,18 @@ class _People:
 def _first_seen_times(
     raw: RawExport, messages: pl.DataFrame, chat_created: dict[str, datetime]
 ) -> dict[str, datetime]:
-    """Return the earliest time each platform user appears in the export."""
-    seen: dict[str, datetime] = {}
+    """Return the earliest time each platform user appears in the export.
 
-    def note(user_id: str, at: datetime) -> None:
-        known = seen.get(user_id)
+    Posts, joins and chat creation carry a time. A user known only from a
+    member list gets the creation time of the earliest such chat.
+    """
+    seen: dict[str, datetime] = {}
+    listed: dict[str, datetime] = {}
+
+    def note(times: dict[str, datetime], user_id: str, at: datetime) -> None:
+        known = times.get(user_id)
         if known is None or at < known:
-            seen[user_id] = at
+            times[user_id] = at
 
     posters = (
         messages.filter(pl.col("kind") == "user")
@@ -297,13 +302,16 @@ def _first_seen_times(
         .agg(pl.col("created_at").min())
     )
     for user_id, at in posters.iter_rows():
-        note(user_id, at)
+        note(seen, user_id, at)
     for chat_id, chat in raw.chats.items():
         for user_id, joined_at in chat.members.items():
-            note(user_id, joined_at or chat_created[chat_id])
+            if joined_at is None:
+                note(listed, user_id, chat_created[chat_id])
+            else:
+                note(seen, user_id, joined_at)
         if chat.creator is not None:
-            note(chat.creator, chat_created[chat_id])
-    return seen
+            note(seen, chat.creator, chat_created[chat_id])
+    return {**listed, **seen}
 
 
 def _chat_times(
@@ -427,7 +435,10 @@ def _chats_and_participants(
         .group_by("chat", "author", maintain_order=True)
         .agg(pl.col("created_at").first())
     )
+    # Posts, joins and creating the chat give a join time; a member list
+    # gives none, so a member known only from it joins when the chat starts.
     joined: dict[tuple[str, str], datetime] = {}
+    listed: set[tuple[str, str]] = set()
 
     def note(chat_id: str, user_id: str, at: datetime) -> None:
         if user_id not in profile_ids:
@@ -444,7 +455,10 @@ def _chats_and_participants(
             first_poster.setdefault(chat_id, user_id)
     for chat_id, chat in raw.chats.items():
         for user_id, at in chat.members.items():
-            note(chat_id, user_id, at or created[chat_id])
+            if at is not None:
+                note(chat_id, user_id, at)
+            elif user_id in profile_ids:
+                listed.add((chat_id, user_id))
 
     chat_columns: dict[str, list[Any]] = {name: [] for name in _SCHEMAS["chats"]}
     orphans: list[str] = []
@@ -474,6 +488,8 @@ def _chats_and_participants(
         chat_columns["current_ai_character_id"].append(None)
         chat_columns["created_by"].append(creator_id)
     chats = pl.DataFrame(chat_columns, schema=_SCHEMAS["chats"])
+    for chat_id, user_id in listed - joined.keys():
+        joined[(chat_id, user_id)] = created[chat_id]
 
     participant_columns: dict[str, list[Any]] = {
         "chat_id": [ids.chat(chat_id) for chat_id, _ in joined],
@@ -606,7 +622,7 @@ def _files(
     return pl.DataFrame(columns, schema=_SCHEMAS["file_attachments"])
 
 
-# -- pseudonyms in text ----------------------------------------------------------
+# -- pseudonyms in text --------------------------------------------------------
 
 
 def _scrub_pattern(names: list[str]) -> tuple[str, str]:
@@ -687,7 +703,7 @@ def _pseudonymize_text(
     return chats, messages
 
 
-# -- derived friendships -----------------------------------------------------------
+# -- derived friendships -------------------------------------------------------
 
 
 def _reply_turns(
@@ -801,7 +817,7 @@ def derive_friendships(turns: pl.DataFrame, minimum: int) -> pl.DataFrame:
     )
 
 
-# -- entry point -------------------------------------------------------------------
+# -- entry point ---------------------------------------------------------------
 
 
 def build_tables(raw: RawExport, options: ImportOptions) -> dict[str, pl.DataFrame]:

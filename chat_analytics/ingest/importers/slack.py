@@ -355,21 +355,21 @@ def _add_message(
         or (message.get("bot_id") and not user)
         or user == SLACKBOT
     )
-    if is_bot:
+    bot_name = None
+    if subtype in DELETED_SUBTYPES or message.get("hidden"):
+        # A tombstone keeps a deleted thread parent; Slackbot stands in for
+        # its author, who is unknown.
+        kind = "user" if user and user != SLACKBOT else "system"
+        deleted_at = deleted_at or created
+    elif is_bot:
         kind = "bot"
         if not text.strip():
             text = _attachment_text(message)
         bot_name = "slackbot" if user == SLACKBOT else _bot_name(message, bot_names)
-    elif subtype in DELETED_SUBTYPES or message.get("hidden"):
-        kind = "user" if user and user != SLACKBOT else "system"
-        deleted_at = deleted_at or created
-        bot_name = None
     elif subtype in SYSTEM_SUBTYPES or (subtype not in USER_SUBTYPES and not user):
         kind = "system"
-        bot_name = None
     else:
         kind = "user"
-        bot_name = None
     if kind == "user" and not user:
         raise _fail(where, "a user message has no user id")
 
