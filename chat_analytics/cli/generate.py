@@ -52,8 +52,8 @@ def _check_out(
     type=int,
     required=True,
     callback=_at_least(1),
-    help="Number of user profiles to generate (at least 1); about 100 messages "
-    "per user per year result.",
+    help="Number of user profiles to generate (at least 1); 10,000 users over "
+    "365 days give about a million messages.",
 )
 @click.option(
     "--seed",

@@ -18,9 +18,9 @@ What the data models (the numbers live in ``generate_params``):
   at 62 % of the period has an outage (0.25 of normal activity) and the day
   at 81 % a viral spike (2.4 times normal).
 - **Heavy-tailed activity**: each user has a lognormal activity weight
-  (median 1, sigma 0.9); 10 % of users never post. With 10,000 users over 365
-  days (seed 7), 1.02 million messages result, and the top 10 % of users send
-  66 % of human messages.
+  (median 1, sigma 0.9), and 10 % of users are never active. With 10,000
+  users over 365 days (seed 7), 1.02 million messages result, a third of the
+  users never post, and the top 10 % of users send 66 % of human messages.
 - **Churn and comebacks**: a user is active in up to 4 spells. The first
   starts at signup and lasts a lognormal 60 days (median). After a quiet gap
   (median 45 days), the user comes back with probability 0.5 for another
@@ -36,9 +36,10 @@ What the data models (the numbers live in ``generate_params``):
   one row per unordered pair, except 1 % of accepted pairs that also have the
   reverse row, both accepted.
 - **Chats**: 55 % of accepted friendships open a direct (1:1) chat; users
-  open AI chats (themselves and an AI character) and group chats (about 3.5
-  members at creation, lognormal invitations later, mostly from the creator's
-  community; 15 % with an AI character). 10 % of chats with a character had
+  open AI chats (themselves and an AI character) and group chats (the creator
+  and 1 + Geometric(0.4) others at creation, a lognormal number of
+  invitations later, mostly within the creator's community; 15 % with an AI
+  character). 10 % of chats with a character had
   another one before a switch. Each chat has a lognormal life after which no
   conversation starts.
 - **Conversations**: sessions start at random times in a chat's life at a
@@ -87,6 +88,7 @@ import logging
 import time
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
@@ -161,8 +163,9 @@ def generate(
     Parameters
     ----------
     users : int
-        Number of profiles, at least 1. About 100 messages per user per year
-        result, so 10,000 users over 365 days give about a million messages.
+        Number of profiles, at least 1. 10,000 users over 365 days give about
+        a million messages. The count grows linearly with ``users`` and more
+        slowly than ``days``, because users churn.
     seed : int
         Seed of every random draw, at least 0. The same arguments give
         identical tables.
@@ -198,6 +201,7 @@ def generate(
     50
     """
     settings = _validate(users, seed, start, days)
+    users, seed, days = settings.users, settings.seed, settings.days
     began = time.perf_counter()
     calendar = Calendar.build(settings.start, days)
     logger.info(
@@ -241,21 +245,22 @@ def generate(
 
 
 def _validate(users: int, seed: int, start: date, days: int) -> GenerationSettings:
-    if isinstance(users, bool) or not isinstance(users, int) or users < 1:
+    if isinstance(users, bool) or not isinstance(users, Integral) or users < 1:
         raise ConfigurationError(
             f"invalid number of users {users!r}: use an integer of at least 1"
         )
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
         raise ConfigurationError(f"invalid seed {seed!r}: use an integer of at least 0")
     if not isinstance(start, date):
         raise ConfigurationError(
             f"invalid start {start!r}: use a datetime.date such as date(2025, 1, 1)"
         )
-    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+    if isinstance(days, bool) or not isinstance(days, Integral) or days < 1:
         raise ConfigurationError(
             f"invalid number of days {days!r}: use an integer of at least 1"
         )
     start_day = date(start.year, start.month, start.day)
+    users, seed, days = int(users), int(seed), int(days)
     if date.max - start_day < timedelta(days=days):
         raise ConfigurationError(
             f"invalid period: {start_day} plus {days} days passes year 9999; "

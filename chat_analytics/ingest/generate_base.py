@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import polars as pl
@@ -148,7 +148,7 @@ def timestamps(
     micros = np.floor(np.where(missing, 0.0, hours) * US_PER_HOUR).astype(np.int64)
     if within_period:
         micros = np.clip(micros, 0, end_us - 1)
-    start_us = int((calendar.start - datetime(1970, 1, 1)).total_seconds() * 1_000_000)
+    start_us = (calendar.start - datetime(1970, 1, 1)) // timedelta(microseconds=1)
     values = (micros + start_us).view("datetime64[us]")
     values[missing] = np.datetime64("NaT")
     return pl.Series(values, dtype=pl.Datetime("us"))

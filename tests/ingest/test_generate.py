@@ -563,6 +563,13 @@ def test_generate_rejects_invalid_arguments(arguments: dict, match: str) -> None
         generate(**arguments)
 
 
+def test_generate_accepts_numpy_integers() -> None:
+    tables = generate(users=np.int64(12), seed=np.int32(3), days=np.int64(10))
+    assert tables["profiles"].height == 12
+    assert tables.settings.users == 12
+    assert type(tables.settings.days) is int
+
+
 def test_write_parquet_rejects_file_path(tmp_path: Path) -> None:
     target = tmp_path / "taken"
     target.write_text("")
