@@ -1,0 +1,89 @@
+-- Every user with an activity message by the end of the as-of date, ranked by
+-- activity messages overall and within the signup-month cohort.
+with
+
+messages as (
+    select * from {{ ref('int_messages_as_of') }}
+),
+
+user_days as (
+    select * from {{ ref('int_user_days_activity') }}
+),
+
+profiles as (
+    select * from {{ ref('stg_chat__profiles') }}
+),
+
+user_totals as (
+    select
+        user_id,
+        cast(sum(messages) as bigint) as messages_sent,
+        count(*) as active_days,
+        min(first_message_at) as first_message_at,
+        max(last_message_at) as last_message_at
+    from user_days
+    group by user_id
+),
+
+-- A chat counts once per user however many days the user posted in it.
+user_chats as (
+    select
+        sender_id as user_id,
+        count(distinct chat_id) as chats_active_in
+    from messages
+    where is_activity
+    group by sender_id
+),
+
+user_stats as (
+    select
+        user_totals.user_id,
+        profiles.username,
+        cast({{ dbt.date_trunc('month', 'profiles.signup_date') }} as date)
+            as signup_month,
+        user_totals.messages_sent,
+        user_totals.active_days,
+        user_chats.chats_active_in,
+        user_totals.first_message_at,
+        user_totals.last_message_at
+    from user_totals
+    inner join profiles
+        on user_totals.user_id = profiles.user_id
+    inner join user_chats
+        on user_totals.user_id = user_chats.user_id
+),
+
+ranked as (
+    select
+        user_id,
+        username,
+        signup_month,
+        messages_sent,
+        active_days,
+        chats_active_in,
+        first_message_at,
+        last_message_at,
+        cast(messages_sent as double precision)
+        / active_days as messages_per_active_day,
+        cast(messages_sent as double precision)
+        / nullif(
+            sum(messages_sent) over (partition by signup_month),
+            0
+        ) as cohort_message_share,
+        row_number() over (
+            order by
+                messages_sent desc,
+                username collate "C",
+                user_id collate "C"
+        ) as rank_overall,
+        row_number() over (
+            partition by signup_month
+            order by
+                messages_sent desc,
+                username collate "C",
+                user_id collate "C"
+        ) as rank_in_cohort
+    from user_stats
+)
+
+select * from ranked
