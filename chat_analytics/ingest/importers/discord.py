@@ -43,7 +43,6 @@ USER_MESSAGE_TYPES = frozenset(
         "ContextMenuCommand",
     }
 )
-JOIN_TYPES = frozenset({"GuildMemberJoin"})
 RECIPIENT_ADD_TYPES = frozenset({"RecipientAdd"})
 BROADCAST_MENTION = re.compile(r"(?<!\w)@(everyone|here)\b")
 
@@ -169,9 +168,10 @@ def _add_message(
             mentioned.append(_record_author(raw, mention))
 
     if message_type not in USER_MESSAGE_TYPES:
-        if message_type in JOIN_TYPES:
+        # The author of an event (a join, a pin, a call) is in the chat.
+        if not raw.users[author_id].is_bot:
             raw.add_member(chat_id, author_id, created)
-        elif message_type in RECIPIENT_ADD_TYPES:
+        if message_type in RECIPIENT_ADD_TYPES:
             for user_id in mentioned:
                 raw.add_member(chat_id, user_id, created)
         raw.add_message(
