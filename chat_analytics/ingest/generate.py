@@ -7,7 +7,7 @@ same rows, byte for byte: every random draw, UUIDs included, comes from numpy
 generators seeded with ``seed`` and a fixed name per stage, and nothing reads
 the clock.
 
-What the data models (the numbers live in ``generate_params``):
+What the data models (the parameters are constants in ``generate_params``):
 
 - **Signups** fall in ``[start, start + days)``. The daily signup rate grows
   exponentially to 3 times its first-day value by the last day, so later
@@ -24,24 +24,24 @@ What the data models (the numbers live in ``generate_params``):
 - **Churn and comebacks**: a user is active in up to 4 spells. The first
   starts at signup and lasts a lognormal 60 days (median). After a quiet gap
   (median 45 days), the user comes back with probability 0.5 for another
-  spell (median 35 days). Users post only inside their spells, and they
-  accept requests and see notifications mostly then.
+  spell (median 35 days). Users post only in conversations that start inside
+  their spells, and they accept requests and see notifications mostly then.
 - **Communities and friendships**: users belong to planted communities of
-  about 150 (Dirichlet sizes); 85 % of friend requests stay inside the
-  requester's community (a planted-partition graph). About 0.075 requests per
-  active day, scaled by sociability (the square root of the activity weight).
-  A request is accepted (0.80 inside a community, 0.55 across), declined
-  (0.12) or left pending, decided a few hours after the target is next active;
-  requests undecided at the end are pending. Never a self-friendship, at most
-  one row per unordered pair, except 1 % of accepted pairs that also have the
-  reverse row, both accepted.
-- **Chats**: 55 % of accepted friendships open a direct (1:1) chat; users
-  open AI chats (themselves and an AI character) and group chats (the creator
-  and 1 + Geometric(0.4) others at creation, a lognormal number of
+  about 150 (Dirichlet sizes), and 85 % of friend requests stay inside the
+  requester's community (a planted-partition graph). Users send about 0.075
+  requests per active day, scaled by sociability (the square root of the
+  activity weight), preferring targets who are active within 3 days. The
+  target decides a few hours after they are next active: accept (0.80 inside
+  a community, 0.55 across), decline (0.12) or ignore. Requests ignored or
+  undecided at the end are pending. There is never a self-friendship and at
+  most one row per unordered pair, except that 1 % of accepted pairs also
+  have the reverse row, both accepted.
+- **Chats**: 55 % of accepted friendships open a direct (1:1) chat. Users
+  also open AI chats (themselves and an AI character) and group chats (the
+  creator and 1 + Geometric(0.4) others at creation, a lognormal number of
   invitations later, mostly within the creator's community; 15 % with an AI
-  character). 10 % of chats with a character had
-  another one before a switch. Each chat has a lognormal life after which no
-  conversation starts.
+  character). 10 % of chats with a character had another one before a
+  switch. Each chat has a lognormal life after which no conversation starts.
 - **Conversations**: sessions start at random times in a chat's life at a
   rate set by the members' activity, and happen only if some member has
   joined and is in an active spell. Each next message picks a new speaker
@@ -56,11 +56,13 @@ What the data models (the numbers live in ``generate_params``):
   later). 7 % of human messages in groups and 1 % in direct chats mention
   members (``mentioned_users`` with their ids, ``mentions_data`` a JSON array
   of ``{"user_id", "username", "offset"}`` where ``offset`` is the position of
-  the ``@username`` in ``content``); a mentioned user who is active answers
-  next when the speaker changes.
+  the ``@username`` in ``content``). When the message after a mention picks a
+  new speaker, the mentioned user speaks if they are active.
 - **Invitations**: members who join a group after its creation were invited
-  by a member who had already joined (so invitations cascade); 70 % are
-  accepted, 15 % declined, the rest pending. One row per (chat, invitee).
+  by a member who had already joined, so invitations cascade. The invitee
+  decides a few hours after they are next active: accept (0.70), decline
+  (0.15) or ignore. Invitations ignored or undecided at the end are pending
+  (29 % of them at 10,000 users). There is one row per (chat, invitee).
 - **Notifications** of types ``message``, ``mention``, ``friend_request``,
   ``friend_accepted`` and ``chat_invitation`` are created about 1.5 s after
   their event. A user inside an active spell sees 90 % of them (about 20 min

@@ -147,11 +147,16 @@ def _pick_seats(
     session: np.ndarray,
     mass: np.ndarray,
 ) -> np.ndarray:
-    """Draw one seat per row, weighted, among the first seats of its session."""
+    """Draw one seat per row, weighted, among the seats of its session.
+
+    The AI seat is a candidate only where ``mass`` includes its weight; the
+    clip keeps a rounding error at the boundary from picking it otherwise.
+    """
     low = sessions.seat_start[session]
     target = cumulative[low] + rng.random(len(session)) * mass
     seat = np.searchsorted(cumulative, target, side="right") - 1
-    last = low + sessions.human_seats[session] + (sessions.ai_weight[session] > 0) - 1
+    with_ai = mass > sessions.human_weight[session]
+    last = low + sessions.human_seats[session] + with_ai - 1
     return np.clip(seat, low, last)
 
 
