@@ -250,12 +250,12 @@ def _service_message(
                 raw.add_member(chat_id, user_id, created)
     text, _, _ = _text(message.get("text") or "", where)
     if not text.strip():
-        words = [message.get("actor") or "", action.replace("_", " ")]
-        if members:
-            words.append(", ".join(members))
+        # For example: Alice: create group "Trip" (Bob, Carol)
+        text = f"{message.get('actor') or 'Someone'}: {action.replace('_', ' ')}"
         if message.get("title"):
-            words.append(f'"{message["title"]}"')
-        text = " ".join(word for word in words if word)
+            text += f' "{message["title"]}"'
+        if members:
+            text += f" ({', '.join(members)})"
     raw.add_message(
         chat_id,
         str(message["id"]),
@@ -347,6 +347,19 @@ def _read_chat(reader: _Reader, chat: Any, where: str) -> None:
             _user_message(reader, chat_id, bot_id, message, created, label)
 
 
+def _collect_names(reader: _Reader, chats: list[Any]) -> None:
+    """Map each sender's and actor's name to their id before member lists are read."""
+    for chat in chats:
+        messages = chat.get("messages") if isinstance(chat, dict) else None
+        for message in messages if isinstance(messages, list) else []:
+            if not isinstance(message, dict):
+                continue
+            for who in ("from", "actor"):
+                name, user_id = message.get(who), message.get(f"{who}_id")
+                if name and user_id is not None:
+                    reader.ids_by_name.setdefault(str(name), str(user_id))
+
+
 def read_telegram(
     path: str | Path, workspace: str | None = None, timezone: str | None = None
 ) -> RawExport:
@@ -402,6 +415,7 @@ def read_telegram(
                 chats.extend(left["list"])
         else:
             chats = [document]
+        _collect_names(reader, chats)
         for chat in chats:
             _read_chat(reader, chat, where)
     logger.info(
