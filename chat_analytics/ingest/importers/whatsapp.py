@@ -89,7 +89,7 @@ ATTACHED_IOS = re.compile(r"^<attached: (?P<name>[^>]+)>\s*")
 ATTACHED_ANDROID = re.compile(r"^(?P<name>\S[^\n]*?) \(file attached\)\s*")
 MENTION = re.compile(r"@\u2068([^\u2069]+)\u2069")
 # English system lines that change who is in the chat.
-CREATED_GROUP = re.compile(r'^(?P<actor>.+?) created group "(?P<title>.*)"$')
+CREATED_GROUP = re.compile(r"^(?P<actor>.+?) created group [\"“](?P<title>.*)[\"”]$")
 ADDED = re.compile(r"^(?P<actor>.+?) added (?P<names>.+)$")
 JOINED = re.compile(r"^(?P<actor>.+?) joined using this group's invite link$")
 GROUP_EVENT = re.compile(
@@ -197,7 +197,7 @@ def _order_by_monotony(headers: pl.DataFrame, twelve_hour: bool) -> str:
     backsteps = {}
     for order in ("dmy", "mdy"):
         times = _timestamps(headers, _Format(order, twelve_hour))
-        backsteps[order] = int((times.diff() < pl.duration(seconds=0)).sum() or 0)
+        backsteps[order] = int((times.diff().dt.total_microseconds() < 0).sum())
     if backsteps["dmy"] != backsteps["mdy"]:
         return min(backsteps, key=backsteps.__getitem__)
     return "mdy" if twelve_hour else "dmy"
@@ -212,30 +212,29 @@ def _timestamps(headers: pl.DataFrame, form: _Format) -> pl.Series:
     }[form.date_order]
     year, month, day = (pl.col(name).cast(pl.Int32) for name in parts)
     year = pl.when(year < 100).then(year + 2000).otherwise(year)
+    # Parsing the date as text turns impossible dates such as 31 February
+    # into null; pl.datetime would raise for the whole column instead.
+    date = pl.format(
+        "{}-{}-{}",
+        year.cast(pl.String).str.zfill(4),
+        month.cast(pl.String).str.zfill(2),
+        day.cast(pl.String).str.zfill(2),
+    ).str.to_date("%Y-%m-%d", strict=False)
     hour = pl.col("hour").cast(pl.Int32)
+    minute = pl.col("minute").cast(pl.Int32)
+    second = pl.col("second").cast(pl.Int32).fill_null(0)
+    valid_time = minute.is_between(0, 59) & second.is_between(0, 59)
     if form.twelve_hour:
+        valid_time = valid_time & hour.is_between(1, 12)
         is_pm = pl.col("ampm").str.to_lowercase().str.starts_with("p")
         hour = (hour % 12) + pl.when(is_pm).then(12).otherwise(0)
-    valid = (
-        month.is_between(1, 12)
-        & day.is_between(1, 31)
-        & hour.is_between(0, 23)
-        & pl.col("minute").cast(pl.Int32).is_between(0, 59)
-        & pl.col("second").cast(pl.Int32).fill_null(0).is_between(0, 59)
-    )
-    if form.twelve_hour:
-        valid = valid & pl.col("hour").cast(pl.Int32).is_between(1, 12)
-    moment = pl.datetime(
-        year,
-        month,
-        day,
-        hour,
-        pl.col("minute").cast(pl.Int32),
-        pl.col("second").cast(pl.Int32).fill_null(0),
-        time_unit="us",
+    else:
+        valid_time = valid_time & hour.is_between(0, 23)
+    moment = date.cast(pl.Datetime("us")) + pl.duration(
+        hours=hour, minutes=minute, seconds=second
     )
     return headers.select(
-        pl.when(valid).then(moment).otherwise(None).alias("created_at")
+        pl.when(valid_time).then(moment).otherwise(None).alias("created_at")
     ).to_series()
 
 
@@ -324,9 +323,11 @@ def _parse_lines(text: str, where: str, options_order: str | None) -> pl.DataFra
         "line_number",
         "created_at",
         pl.col("name").str.strip_chars(NAME_MARKS + " ").alias("name"),
+        # Blank lines at the end of a message (and of the file) are dropped.
         pl.when(pl.col("more").is_not_null())
         .then(body + pl.lit("\n") + pl.col("more"))
         .otherwise(body)
+        .str.strip_chars_end("\n")
         .alias("text"),
     )
 
@@ -449,9 +450,11 @@ def _read_chat(
         created = row["created_at"]
         where_line = f"{where} line {row['line_number']}"
         if not row["is_sender"]:
-            body = (
-                row["text"] if row["name"] is None else f"{row['name']}: {row['text']}"
-            )
+            if row["name"] is None or row["text"].startswith(LRM):
+                # iOS writes events as "<chat name>: <LRM><event>".
+                body = row["text"]
+            else:
+                body = f"{row['name']}: {row['text']}"
             body = body.lstrip(LRM)
             reader.system(body, created, names)
             raw.add_message(
