@@ -13,8 +13,13 @@ from chat_analytics.ingest.importers import (
     detect_format,
     read_export,
 )
+from chat_analytics.ingest.loader import LoadReport, RejectedRowsError, load_tables
+from chat_analytics.warehouse import connect, init_schema
 
 __all__ = ["import_export"]
+
+# Rejected rows listed on stdout; --rejects writes all of them.
+SHOWN_REJECTIONS = 10
 
 
 @click.command("import")
@@ -74,10 +79,11 @@ __all__ = ["import_export"]
     help="Load the valid rows when the loader rejects some; default: load nothing.",
 )
 @click.option(
-    "--rejects-csv",
-    type=click.Path(dir_okay=False, path_type=Path),
+    "--rejects",
+    "rejects_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
     default=None,
-    help="Write the rejected rows with their reasons to this CSV file.",
+    help="Write every rejected row to this CSV file (table, row_number, key, reason).",
 )
 def import_export(
     export_format: str,
@@ -92,17 +98,16 @@ def import_export(
     encoding: str | None,
     dry_run: bool,
     skip_invalid_rows: bool,
-    rejects_csv: Path | None,
+    rejects_path: Path | None,
 ) -> None:
     """Import the chat export at PATH into the chat tables.
 
-    FORMAT is slack, discord, telegram, whatsapp, or auto to detect it. All
-    rows are loaded in one transaction; rows already present (same id) are
-    skipped, so importing the same or an overlapping export again adds only
-    what is new.
+    FORMAT is slack, discord, telegram, whatsapp, or auto to detect it.
+    Creates the chat schema first when it is missing. All rows are loaded in
+    one transaction, and by default nothing is loaded when any row is
+    rejected. Rows already present (same id) are skipped, so importing the
+    same or an overlapping export again adds only what is new.
     """
-    from chat_analytics.ingest.loader import RejectedRowsError, load_tables
-
     options = ImportOptions(
         pseudonymize=pseudonymize,
         pseudonym_key=pseudonym_key,
@@ -129,12 +134,20 @@ def import_export(
     if dry_run:
         click.echo("dry run: nothing loaded")
         return
+    with connect(dsn) as connection:
+        init_schema(connection)
     try:
         report = load_tables(dsn, tables, strict=not skip_invalid_rows)
     except RejectedRowsError as error:
-        if rejects_csv is not None:
-            error.report.write_rejects_csv(rejects_csv)
+        click.echo(error.report.summary(max_rejected_rows=SHOWN_REJECTIONS))
+        _write_rejects(error.report, rejects_path)
         raise
-    if rejects_csv is not None and report.rejected:
-        report.write_rejects_csv(rejects_csv)
-    click.echo(report.summary(max_rejected_rows=10))
+    click.echo(report.summary(max_rejected_rows=SHOWN_REJECTIONS))
+    _write_rejects(report, rejects_path)
+
+
+def _write_rejects(report: LoadReport, path: Path | None) -> None:
+    if path is None:
+        return
+    report.write_rejects_csv(path)
+    click.echo(f"wrote {len(report.rejected_rows):,} rejected row(s) to {path}")

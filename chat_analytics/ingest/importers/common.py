@@ -13,6 +13,7 @@ import json
 import logging
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
@@ -215,7 +216,7 @@ class ExportSource:
         if self._zip is not None:
             try:
                 return self._zip.read(name)
-            except (zipfile.BadZipFile, OSError) as error:
+            except (zipfile.BadZipFile, zlib.error, OSError) as error:
                 raise ExportFormatError(
                     f"{self.describe(name)}: cannot read from the archive ({error}); "
                     "create the archive again"
