@@ -2,12 +2,8 @@
 -- activity messages overall and within the signup-month cohort.
 with
 
-messages as (
-    select * from {{ ref('int_messages_as_of') }}
-),
-
-user_days as (
-    select * from {{ ref('int_user_days_activity') }}
+user_chat_days as (
+    select * from {{ ref('int_user_chat_days_activity') }}
 ),
 
 profiles as (
@@ -18,21 +14,12 @@ user_totals as (
     select
         user_id,
         cast(sum(messages) as bigint) as messages_sent,
-        count(*) as active_days,
+        count(distinct activity_date) as active_days,
+        count(distinct chat_id) as chats_active_in,
         min(first_message_at) as first_message_at,
         max(last_message_at) as last_message_at
-    from user_days
+    from user_chat_days
     group by user_id
-),
-
--- A chat counts once per user however many days the user posted in it.
-user_chats as (
-    select
-        sender_id as user_id,
-        count(distinct chat_id) as chats_active_in
-    from messages
-    where is_activity
-    group by sender_id
 ),
 
 user_stats as (
@@ -43,14 +30,12 @@ user_stats as (
             as signup_month,
         user_totals.messages_sent,
         user_totals.active_days,
-        user_chats.chats_active_in,
+        user_totals.chats_active_in,
         user_totals.first_message_at,
         user_totals.last_message_at
     from user_totals
     inner join profiles
         on user_totals.user_id = profiles.user_id
-    inner join user_chats
-        on user_totals.user_id = user_chats.user_id
 ),
 
 ranked as (

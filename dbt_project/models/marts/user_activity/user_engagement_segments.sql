@@ -8,12 +8,8 @@ profiles as (
     select * from {{ ref('stg_chat__profiles') }}
 ),
 
-user_days as (
-    select * from {{ ref('int_user_days_activity') }}
-),
-
-messages as (
-    select * from {{ ref('int_messages_as_of') }}
+user_chat_days as (
+    select * from {{ ref('int_user_chat_days_activity') }}
 ),
 
 as_of as (
@@ -35,34 +31,33 @@ profiles_as_of as (
     where profiles.created_at < as_of.as_of_end_at
 ),
 
-user_activity as (
+user_chat_days_28d as (
     select
-        user_days.user_id,
-        max(user_days.activity_date) as last_active_date,
-        cast(sum(
-            case
-                when user_days.activity_date >= window_bounds.window_start_date
-                    then user_days.messages
-                else 0
-            end
-        ) as bigint) as messages_28d
-    from user_days
+        user_chat_days.user_id,
+        user_chat_days.activity_date,
+        case
+            when user_chat_days.activity_date >= window_bounds.window_start_date
+                then user_chat_days.chat_id
+        end as chat_id_28d,
+        case
+            when user_chat_days.activity_date >= window_bounds.window_start_date
+                then user_chat_days.messages
+            else 0
+        end as messages_28d
+    from user_chat_days
     cross join window_bounds
-    group by user_days.user_id
 ),
 
--- Distinct chats are counted from message rows, so that a chat posted in on
--- several days counts once.
-user_chats_28d as (
+-- One aggregate for all measures, so that no second join is needed. A chat
+-- posted in on several days counts once.
+user_activity as (
     select
-        messages.sender_id as user_id,
-        count(distinct messages.chat_id) as chats_28d
-    from messages
-    cross join window_bounds
-    where
-        messages.is_activity
-        and messages.created_date >= window_bounds.window_start_date
-    group by messages.sender_id
+        user_id,
+        max(activity_date) as last_active_date,
+        cast(sum(messages_28d) as bigint) as messages_28d,
+        count(distinct chat_id_28d) as chats_28d
+    from user_chat_days_28d
+    group by user_id
 ),
 
 thresholds as (
@@ -83,13 +78,11 @@ user_measures as (
             'day'
         ) }} as recency_days,
         coalesce(user_activity.messages_28d, 0) as messages_28d,
-        coalesce(user_chats_28d.chats_28d, 0) as chats_28d
+        coalesce(user_activity.chats_28d, 0) as chats_28d
     from profiles_as_of
     cross join window_bounds
     left join user_activity
         on profiles_as_of.user_id = user_activity.user_id
-    left join user_chats_28d
-        on profiles_as_of.user_id = user_chats_28d.user_id
 ),
 
 segmented as (
