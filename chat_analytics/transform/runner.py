@@ -227,6 +227,10 @@ def run_dbt(
         args += ["--vars", json.dumps(all_vars)]
     for pattern in select:
         args += ["--select", pattern]
+    if select and "--indirect-selection" not in extra_args:
+        # A partial build must not run relationship tests that point into
+        # models outside the selection, which may not exist yet.
+        args += ["--indirect-selection", "cautious"]
     for pattern in exclude:
         args += ["--exclude", pattern]
     if full_refresh:
