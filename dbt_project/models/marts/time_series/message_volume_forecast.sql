@@ -143,8 +143,10 @@ forecast as (
         cast(ma28 as double precision) as ma28,
         trend,
         weekday_index,
+        -- At least 0, and 0 rather than -0 when the index is 0; NULL when
+        -- either factor is NULL.
         case
-            when trend * weekday_index < 0 then 0.0
+            when trend * weekday_index <= 0 then 0.0
             else trend * weekday_index
         end as forecast,
         is_forecast
