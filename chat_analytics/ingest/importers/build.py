@@ -28,6 +28,7 @@ from chat_analytics.ingest.importers.common import (
     ImportOptions,
     RawExport,
     stable_id,
+    stable_ids,
 )
 
 __all__ = ["IMPORTED_TABLES", "DEFAULT_PSEUDONYM_KEY", "build_tables", "empty_tables"]
@@ -174,31 +175,43 @@ def _handle(text: str) -> str:
     return handle[:MAX_HANDLE_CHARS] or "user"
 
 
-@dataclass
 class _Ids:
-    """Stable ids of one export's users, chats and messages."""
+    """Stable ids of one export's users, chats, messages and files."""
 
-    platform: str
-    workspace: str
+    def __init__(self, platform: str, workspace: str) -> None:
+        self.platform = platform
+        self.workspace = workspace
+        self._chats: dict[str, str] = {}
 
     def user(self, user_id: str) -> str:
         return stable_id(self.platform, self.workspace, "user", user_id)
 
     def chat(self, chat_id: str) -> str:
-        return stable_id(self.platform, self.workspace, "chat", chat_id)
+        known = self._chats.get(chat_id)
+        if known is None:
+            known = stable_id(self.platform, self.workspace, "chat", chat_id)
+            self._chats[chat_id] = known
+        return known
 
-    def message(self, chat_id: str, message_id: str) -> str:
-        return stable_id(self.platform, self.workspace, "message", chat_id, message_id)
+    def messages(self, chats: pl.Series, messages: pl.Series) -> pl.Series:
+        """Return the ids of messages ``(chat, message)``, in order."""
+        keys = (chats + "\x00" + messages).to_list()
+        values = stable_ids((self.platform, self.workspace, "message"), keys)
+        return pl.Series(values, dtype=pl.String)
 
-    def file(self, chat_id: str, message_id: str, file_key: str) -> str:
-        return stable_id(
-            self.platform, self.workspace, "file", chat_id, message_id, file_key
-        )
+    def files(
+        self, chats: pl.Series, messages: pl.Series, keys: pl.Series
+    ) -> pl.Series:
+        """Return the ids of files ``(chat, message, file key)``, in order."""
+        names = (chats + "\x00" + messages + "\x00" + keys).to_list()
+        values = stable_ids((self.platform, self.workspace, "file"), names)
+        return pl.Series(values, dtype=pl.String)
 
 
 def _raw_messages(raw: RawExport) -> pl.DataFrame:
-    frame = pl.DataFrame(raw.messages, schema=_RAW_MESSAGE_SCHEMA)
-    return frame.with_row_index("position")
+    frames = [pl.DataFrame(raw.messages, schema=_RAW_MESSAGE_SCHEMA)]
+    frames.extend(frame.cast(_RAW_MESSAGE_SCHEMA) for frame in raw.message_frames)
+    return pl.concat(frames, how="vertical").with_row_index("position")
 
 
 def _apply_bot_authors(raw: RawExport, messages: pl.DataFrame) -> pl.DataFrame:
@@ -502,28 +515,36 @@ def _chats_and_participants(
     return chats, participants, orphans
 
 
-def _content(row: dict[str, Any], has_files: bool) -> str:
-    text = _clean(row["content"])
-    if text.strip():
-        return text
-    if row["placeholder"]:
-        return row["placeholder"]
-    if has_files:
-        return FILE_PLACEHOLDER
-    if row["deleted_at"] is not None:
-        return DELETED_PLACEHOLDER
-    return EMPTY_PLACEHOLDER
+def _content(messages: pl.DataFrame) -> pl.Expr:
+    """Return the content expression: text without NUL, or a placeholder when blank.
+
+    ``messages`` must have a boolean ``has_files`` column.
+    """
+    text = pl.col("content").fill_null("").str.replace_all("\x00", "", literal=True)
+    return (
+        pl.when(text.str.strip_chars() != "")
+        .then(text)
+        .when(pl.col("placeholder").is_not_null() & (pl.col("placeholder") != ""))
+        .then(pl.col("placeholder"))
+        .when(pl.col("has_files"))
+        .then(pl.lit(FILE_PLACEHOLDER))
+        .when(pl.col("deleted_at").is_not_null())
+        .then(pl.lit(DELETED_PLACEHOLDER))
+        .otherwise(pl.lit(EMPTY_PLACEHOLDER))
+    )
 
 
 def _mentions(
-    row: dict[str, Any],
+    mentions: list[str] | None,
+    broadcasts: list[str] | None,
+    unresolved: list[str] | None,
     profile_ids: dict[str, str],
     pseudonymize: bool,
 ) -> tuple[list[str] | None, str | None]:
     """Return mentioned_users and mentions_data of one message."""
     mentioned: list[str] = []
     data: list[dict[str, str]] = []
-    for user_id in row["mentions"]:
+    for user_id in mentions or ():
         profile_id = profile_ids.get(user_id)
         if profile_id is not None:
             if profile_id not in mentioned:
@@ -534,9 +555,9 @@ def _mentions(
         if not pseudonymize:
             entry["platform_user_id"] = user_id
         data.append(entry)
-    for target in row["broadcasts"]:
+    for target in broadcasts or ():
         data.append({"type": "broadcast", "target": target})
-    for text in row["unresolved"]:
+    for text in unresolved or ():
         entry = {"type": "unresolved"}
         if not pseudonymize:
             entry["text"] = _clean(text)
@@ -546,80 +567,147 @@ def _mentions(
     return (mentioned or None), json.dumps(data, ensure_ascii=False)
 
 
+def _mention_columns(
+    messages: pl.DataFrame, profile_ids: dict[str, str], pseudonymize: bool
+) -> tuple[pl.Series, pl.Series]:
+    """Return mentioned_users and mentions_data; only rows with mentions run Python."""
+    mentioned: list[list[str] | None] = [None] * messages.height
+    data: list[str | None] = [None] * messages.height
+    has_any = (
+        messages["mentions"].is_not_null()
+        | messages["broadcasts"].is_not_null()
+        | messages["unresolved"].is_not_null()
+    ) & (messages["kind"] != "system")
+    rows = messages.with_row_index("index").filter(has_any)
+    for index, mentions, broadcasts, unresolved in rows.select(
+        "index", "mentions", "broadcasts", "unresolved"
+    ).iter_rows():
+        mentioned[index], data[index] = _mentions(
+            mentions, broadcasts, unresolved, profile_ids, pseudonymize
+        )
+    return (
+        pl.Series("mentioned_users", mentioned, dtype=pl.List(pl.String)),
+        pl.Series("mentions_data", data, dtype=pl.String),
+    )
+
+
 def _messages(
-    raw: RawExport,
     ids: _Ids,
     messages: pl.DataFrame,
     profile_ids: dict[str, str],
-    with_files: set[tuple[str, str]],
+    files: pl.DataFrame,
     pseudonymize: bool,
 ) -> pl.DataFrame:
-    columns: dict[str, list[Any]] = {name: [] for name in _SCHEMAS["messages"]}
-    for row in messages.iter_rows(named=True):
-        chat_id, message_id, kind = row["chat"], row["message"], row["kind"]
-        sender = profile_ids.get(row["author"]) if kind == "user" else None
-        if kind == "user" and sender is None:
-            raise ValueError(
-                f"author {row['author']!r} of a user message has no profile"
+    """Return the messages frame, built column by column."""
+    chat_ids = {chat: ids.chat(chat) for chat in messages["chat"].unique()}
+    with_files = (
+        files.select("chat", "message")
+        .unique()
+        .with_columns(pl.lit(True).alias("has_files"))
+    )
+    frame = messages.join(
+        with_files, on=["chat", "message"], how="left", maintain_order="left"
+    ).with_columns(pl.col("has_files").fill_null(False))
+    mentioned, mentions_data = _mention_columns(frame, profile_ids, pseudonymize)
+    bot_name = (
+        pl.col("bot_name").fill_null("").str.replace_all("\x00", "", literal=True)
+    )
+    bot_name = pl.when(bot_name == "").then(pl.lit("unknown")).otherwise(bot_name)
+    edited = pl.col("edited_at").is_not_null() & (
+        pl.col("edited_at") > pl.col("created_at")
+    )
+    result = frame.select(
+        ids.messages(frame["chat"], frame["message"]).alias("id"),
+        pl.col("chat")
+        .replace_strict(chat_ids, return_dtype=pl.String)
+        .alias("chat_id"),
+        pl.when(pl.col("kind") == "user")
+        .then(
+            pl.col("author").replace_strict(
+                profile_ids, default=None, return_dtype=pl.String
             )
-        mentioned, mentions_data = _mentions(row, profile_ids, pseudonymize)
-        created_at = row["created_at"]
-        edited_at = row["edited_at"]
-        bot_name = _clean(row["bot_name"]) or "unknown"
-        columns["id"].append(ids.message(chat_id, message_id))
-        columns["chat_id"].append(ids.chat(chat_id))
-        columns["sender_id"].append(sender)
-        columns["content"].append(_content(row, (chat_id, message_id) in with_files))
-        columns["is_ai"].append(kind == "bot")
-        columns["ai_character_id"].append(
-            (BOT_CHARACTER_PREFIX + bot_name)[:MAX_NAME_CHARS]
-            if kind == "bot"
-            else None
         )
-        columns["created_at"].append(created_at)
-        columns["updated_at"].append(
-            edited_at
-            if edited_at is not None and edited_at > created_at
-            else created_at
-        )
-        columns["deleted_at"].append(row["deleted_at"])
-        columns["mentioned_users"].append(mentioned)
-        columns["is_system_message"].append(kind == "system")
-        columns["mentions_data"].append(mentions_data)
-    return pl.DataFrame(columns, schema=_SCHEMAS["messages"])
+        .alias("sender_id"),
+        _content(frame).alias("content"),
+        (pl.col("kind") == "bot").alias("is_ai"),
+        pl.when(pl.col("kind") == "bot")
+        .then((pl.lit(BOT_CHARACTER_PREFIX) + bot_name).str.slice(0, MAX_NAME_CHARS))
+        .alias("ai_character_id"),
+        "created_at",
+        pl.when(edited)
+        .then(pl.col("edited_at"))
+        .otherwise(pl.col("created_at"))
+        .alias("updated_at"),
+        "deleted_at",
+        mentioned,
+        (pl.col("kind") == "system").alias("is_system_message"),
+        mentions_data,
+    )
+    missing = result.filter(
+        (pl.col("sender_id").is_null())
+        & ~pl.col("is_ai")
+        & ~pl.col("is_system_message")
+    )
+    if missing.height:
+        raise ValueError(f"{missing.height} user message(s) have no sender profile")
+    return result.cast(_SCHEMAS["messages"])
 
 
 def _files(
-    raw: RawExport,
     ids: _Ids,
+    messages: pl.DataFrame,
     files: pl.DataFrame,
-    senders: dict[tuple[str, str], str | None],
+    profile_ids: dict[str, str],
 ) -> pl.DataFrame:
-    columns: dict[str, list[Any]] = {name: [] for name in _SCHEMAS["file_attachments"]}
-    too_large = 0
-    for row in files.iter_rows(named=True):
-        key = (row["chat"], row["message"])
-        if key not in senders:
-            continue
-        if row["file_size"] > INT32_MAX or row["file_size"] < 0:
-            too_large += 1
-            continue
-        columns["id"].append(ids.file(row["chat"], row["message"], row["file_key"]))
-        columns["message_id"].append(ids.message(*key))
-        columns["chat_id"].append(ids.chat(row["chat"]))
-        columns["user_id"].append(senders[key])
-        columns["file_name"].append(_clean(row["file_name"])[:MAX_NAME_CHARS] or "file")
-        columns["file_size"].append(row["file_size"])
-        columns["file_type"].append(_clean(row["file_type"])[:MAX_FILE_TYPE_CHARS])
-        columns["file_path"].append(_clean(row["file_path"]))
-        columns["created_at"].append(row["created_at"])
+    """Return the file_attachments frame for files of messages that were kept."""
+    senders = messages.select(
+        "chat",
+        "message",
+        pl.when(pl.col("kind") == "user")
+        .then(
+            pl.col("author").replace_strict(
+                profile_ids, default=None, return_dtype=pl.String
+            )
+        )
+        .alias("user_id"),
+    )
+    kept = files.join(
+        senders, on=["chat", "message"], how="inner", maintain_order="left"
+    )
+    in_range = pl.col("file_size").is_between(0, INT32_MAX)
+    too_large = kept.filter(~in_range).height
     if too_large:
         logger.warning(
             "left out %d file(s) of 2 GiB or more: file_attachments.file_size is a "
             "32-bit integer",
             too_large,
         )
-    return pl.DataFrame(columns, schema=_SCHEMAS["file_attachments"])
+    kept = kept.filter(in_range)
+    chat_ids = {chat: ids.chat(chat) for chat in kept["chat"].unique()}
+    name = pl.col("file_name").fill_null("").str.replace_all("\x00", "", literal=True)
+    return kept.select(
+        ids.files(kept["chat"], kept["message"], kept["file_key"]).alias("id"),
+        ids.messages(kept["chat"], kept["message"]).alias("message_id"),
+        pl.col("chat")
+        .replace_strict(chat_ids, return_dtype=pl.String)
+        .alias("chat_id"),
+        "user_id",
+        pl.when(name == "")
+        .then(pl.lit("file"))
+        .otherwise(name.str.slice(0, MAX_NAME_CHARS))
+        .alias("file_name"),
+        "file_size",
+        pl.col("file_type")
+        .fill_null("")
+        .str.replace_all("\x00", "", literal=True)
+        .str.slice(0, MAX_FILE_TYPE_CHARS)
+        .alias("file_type"),
+        pl.col("file_path")
+        .fill_null("")
+        .str.replace_all("\x00", "", literal=True)
+        .alias("file_path"),
+        "created_at",
+    ).cast(_SCHEMAS["file_attachments"])
 
 
 # -- pseudonyms in text --------------------------------------------------------
@@ -891,19 +979,8 @@ def build_tables(raw: RawExport, options: ImportOptions) -> dict[str, pl.DataFra
     files = pl.DataFrame(raw.files, schema=_RAW_FILE_SCHEMA).unique(
         ["chat", "message", "file_key"], keep="first", maintain_order=True
     )
-    with_files = set(
-        zip(files["chat"].to_list(), files["message"].to_list(), strict=True)
-    )
-    message_frame = _messages(
-        raw, ids, messages, profile_ids, with_files, options.pseudonymize
-    )
-    senders = {
-        (chat_id, message_id): profile_ids.get(author) if kind == "user" else None
-        for chat_id, message_id, kind, author in messages.select(
-            "chat", "message", "kind", "author"
-        ).iter_rows()
-    }
-    attachments = _files(raw, ids, files, senders)
+    message_frame = _messages(ids, messages, profile_ids, files, options.pseudonymize)
+    attachments = _files(ids, messages, files, profile_ids)
     if pseudonyms is not None:
         chats, message_frame = _pseudonymize_text(
             raw, profiles, profile_ids, chats, participants, message_frame

@@ -9,15 +9,19 @@ tables with stable UUIDs.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import json
 import logging
 import uuid
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+import polars as pl
 
 from chat_analytics.errors import ChatAnalyticsError
 
@@ -34,6 +38,7 @@ __all__ = [
     "RawChat",
     "RawExport",
     "stable_id",
+    "stable_ids",
     "decode_text",
     "load_json",
     "from_unix",
@@ -131,13 +136,36 @@ class ImportOptions:
                 ) from None
 
 
+def stable_ids(prefix: tuple[str, ...], keys: Iterable[str]) -> list[str]:
+    """Return ``stable_id(*prefix, key)`` for each key, hashing the prefix once.
+
+    The result equals :func:`uuid.uuid5` of the NUL-joined parts; building
+    the text directly is about three times faster than ``uuid.UUID``, which
+    matters for 100,000 messages.
+    """
+    head = hashlib.sha1(
+        NAMESPACE.bytes + "".join(part + "\x00" for part in prefix).encode()
+    )
+    result = []
+    for key in keys:
+        digest = head.copy()
+        digest.update(key.encode("utf-8"))
+        text = digest.hexdigest()
+        # Version 5 in the high nibble of byte 6, RFC 4122 variant in byte 8.
+        variant = "89ab"[int(text[16], 16) & 3]
+        result.append(
+            f"{text[:8]}-{text[8:12]}-5{text[13:16]}-{variant}{text[17:20]}-{text[20:32]}"
+        )
+    return result
+
+
 def stable_id(*parts: str) -> str:
     """Return the UUIDv5 of ``parts`` joined by NUL under :data:`NAMESPACE`.
 
     NUL cannot occur in the parts' text, so different part lists never join
     to the same name.
     """
-    return str(uuid.uuid5(NAMESPACE, "\x00".join(parts)))
+    return stable_ids(parts[:-1], [parts[-1]])[0]
 
 
 class ExportSource:
@@ -177,6 +205,7 @@ class ExportSource:
         else:
             self.kind = "file"
             self._names = [self.path.name]
+        self._members = set(self._names)
 
     def __enter__(self) -> ExportSource:
         return self
@@ -196,7 +225,7 @@ class ExportSource:
 
     def exists(self, name: str) -> bool:
         """Return whether ``name`` is a member."""
-        return name in self._names
+        return name in self._members
 
     def describe(self, name: str) -> str:
         """Return a path for messages: ``archive.zip:member`` or the file path."""
@@ -208,7 +237,7 @@ class ExportSource:
 
     def read_bytes(self, name: str) -> bytes:
         """Return the content of member ``name``."""
-        if name not in self._names:
+        if name not in self._members:
             raise ExportFormatError(
                 f"{self.describe(name)}: file is missing from the export; export "
                 "the workspace or chat again with all files"
@@ -236,7 +265,7 @@ class ExportSource:
 
     def size(self, name: str) -> int | None:
         """Return the size in bytes of member ``name``, or None when it is absent."""
-        if name not in self._names:
+        if name not in self._members:
             return None
         if self._zip is not None:
             return self._zip.getinfo(name).file_size
@@ -443,6 +472,8 @@ class RawExport:
         self.users: dict[str, RawUser] = {}
         self.chats: dict[str, RawChat] = {}
         self.messages: dict[str, list[Any]] = {name: [] for name in MESSAGE_COLUMNS}
+        # Messages that an importer built as whole frames (see add_messages).
+        self.message_frames: list[pl.DataFrame] = []
         self.files: dict[str, list[Any]] = {name: [] for name in FILE_COLUMNS}
 
     def add_user(self, user_id: str, user: RawUser) -> None:
@@ -513,12 +544,25 @@ class RawExport:
         columns["created_at"].append(created_at)
         columns["edited_at"].append(edited_at)
         columns["deleted_at"].append(deleted_at)
-        columns["mentions"].append(mentions or [])
-        columns["broadcasts"].append(broadcasts or [])
-        columns["unresolved"].append(unresolved_mentions or [])
+        # None, not [], for no mentions: polars builds a list column from
+        # 100,000 empty lists a hundred times slower than from None.
+        columns["mentions"].append(mentions or None)
+        columns["broadcasts"].append(broadcasts or None)
+        columns["unresolved"].append(unresolved_mentions or None)
         columns["reply_to"].append(reply_to)
         columns["thread"].append(thread_id)
         columns["source"].append(source)
+
+    def add_messages(self, frame: pl.DataFrame) -> None:
+        """Record many messages at once: a frame with the columns of add_message.
+
+        ``mentions``, ``broadcasts`` and ``unresolved`` are List(String) and may
+        be null; the other columns follow :data:`MESSAGE_COLUMNS`.
+        """
+        missing = set(MESSAGE_COLUMNS) - set(frame.columns)
+        if missing:
+            raise ValueError(f"message frame lacks columns {sorted(missing)}")
+        self.message_frames.append(frame.select(MESSAGE_COLUMNS))
 
     def add_file(
         self,
@@ -550,7 +594,8 @@ class RawExport:
     @property
     def message_count(self) -> int:
         """Number of messages recorded so far."""
-        return len(self.messages["chat"])
+        framed = sum(frame.height for frame in self.message_frames)
+        return len(self.messages["chat"]) + framed
 
 
 MESSAGE_COLUMNS = (

@@ -389,28 +389,140 @@ class _ChatReader:
         return True
 
 
-def _message_ids(messages: pl.DataFrame, chat_id: str) -> list[str]:
+def _message_ids(messages: pl.DataFrame) -> pl.Series:
     """Return ids from time, author, text and the position among identical messages.
 
     The ids stay the same when a later export of the chat starts earlier or
     ends later, so overlapping exports add only the new messages.
     """
-    occurrence = messages.select(
-        pl.int_range(pl.len()).over("created_at", "name", "text").alias("n")
-    )["n"].to_list()
-    ids = []
-    for (created, name, text), n in zip(
-        messages.select("created_at", "name", "text").iter_rows(),
-        occurrence,
-        strict=True,
-    ):
-        key = f"{created.isoformat()}\x00{name or ''}\x00{text}\x00{n}"
-        ids.append(hashlib.sha256(key.encode("utf-8")).hexdigest()[:32])
-    return ids
+    keys = messages.select(
+        pl.concat_str(
+            pl.col("created_at").dt.to_string("%Y-%m-%dT%H:%M:%S"),
+            pl.col("name").fill_null(""),
+            pl.col("text"),
+            pl.int_range(pl.len()).over("created_at", "name", "text").cast(pl.String),
+            separator="\x00",
+        )
+    ).to_series()
+    digests = [
+        hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] for key in keys.to_list()
+    ]
+    return pl.Series("message", digests, dtype=pl.String)
 
 
-def _mentions(text: str, names: set[str]) -> list[str]:
-    return [name for name in MENTION.findall(text) if name in names]
+def _sender_flag() -> pl.Expr:
+    """Return whether a parsed line is a person's message rather than an event."""
+    quotes = "[" + re.escape(QUOTE_CHARACTERS) + "]"
+    text = pl.col("text")
+    # iOS marks events (and media) with a left-to-right mark after "Name: ".
+    ios_event = (
+        text.str.starts_with(LRM)
+        & ~text.str.strip_chars_start(LRM).str.contains(
+            r"^(<attached: |This message was deleted|You deleted this)"
+        )
+        & ~text.str.strip_chars(LRM).is_in(list(MEDIA_OMITTED))
+    )
+    return (
+        pl.col("name").is_not_null() & ~pl.col("name").str.contains(quotes) & ~ios_event
+    )
+
+
+def _system_rows(
+    reader: _ChatReader, messages: pl.DataFrame, names: set[str]
+) -> pl.DataFrame:
+    """Return the raw rows of event lines and record the members they name."""
+    events = messages.filter(~pl.col("is_sender")).with_columns(
+        pl.when(pl.col("name").is_null() | pl.col("text").str.starts_with(LRM))
+        .then(pl.col("text"))
+        .otherwise(pl.col("name") + ": " + pl.col("text"))
+        .str.strip_chars_start(LRM)
+        .alias("content")
+    )
+    for content, created in events.select("content", "created_at").iter_rows():
+        reader.system(content, created, names)
+    return events.with_columns(
+        pl.lit("system").alias("kind"),
+        pl.lit(None, dtype=pl.String).alias("author"),
+        pl.lit(None, dtype=pl.String).alias("placeholder"),
+        pl.lit(None, dtype=pl.Datetime("us")).alias("edited_at"),
+        pl.lit(None, dtype=pl.Datetime("us")).alias("deleted_at"),
+        pl.lit(None, dtype=pl.List(pl.String)).alias("mentions"),
+    )
+
+
+def _sender_rows(
+    reader: _ChatReader, messages: pl.DataFrame, names: set[str]
+) -> pl.DataFrame:
+    """Return the raw rows of people's messages, with edits, deletions and media."""
+    rows = messages.filter(pl.col("is_sender"))
+    for name in rows["name"].unique().to_list():
+        reader.person(name)
+    text = pl.col("text")
+    edited = text.str.strip_chars_end().str.ends_with(EDITED_SUFFIX)
+    unmarked = (
+        pl.when(edited)
+        .then(
+            text.str.strip_chars_end()
+            .str.strip_suffix(EDITED_SUFFIX)
+            .str.strip_chars_end(LRM + " ")
+        )
+        .otherwise(text)
+    )
+    rows = rows.with_columns(edited.alias("edited"), unmarked.alias("text"))
+    bare = text.str.strip_chars().str.strip_chars(LRM)
+    leading = text.str.strip_chars_start(LRM)
+    rows = rows.with_columns(
+        bare.is_in(list(DELETED_TEXTS)).alias("deleted"),
+        bare.is_in(list(MEDIA_OMITTED)).alias("omitted"),
+        pl.coalesce(
+            leading.str.extract(ATTACHED_IOS.pattern, 1),
+            text.str.extract(ATTACHED_ANDROID.pattern, 1),
+        )
+        .str.strip_chars(LRM)
+        .alias("attached"),
+    )
+    caption = pl.coalesce(
+        pl.when(leading.str.contains(ATTACHED_IOS.pattern)).then(
+            leading.str.replace(ATTACHED_IOS.pattern, "")
+        ),
+        pl.when(text.str.contains(ATTACHED_ANDROID.pattern)).then(
+            text.str.replace(ATTACHED_ANDROID.pattern, "")
+        ),
+    )
+    rows = rows.with_columns(
+        pl.when(pl.col("deleted"))
+        .then(bare)
+        .when(pl.col("omitted"))
+        .then(pl.lit(""))
+        .when(pl.col("attached").is_not_null())
+        .then(caption)
+        .otherwise(text)
+        .alias("content"),
+        pl.when(pl.col("deleted"))
+        .then(pl.lit(DELETED_PLACEHOLDER))
+        .when(pl.col("omitted") | pl.col("attached").is_not_null())
+        .then(pl.lit(FILE_PLACEHOLDER))
+        .alias("placeholder"),
+    )
+    with_files = rows.filter(pl.col("attached").is_not_null())
+    for message_id, file_name, created in with_files.select(
+        "message", "attached", "created_at"
+    ).iter_rows():
+        reader.attachment(message_id, file_name, created)
+    mentioned = (
+        pl.col("content")
+        .str.extract_all(MENTION.pattern)
+        .list.eval(pl.element().str.slice(2, None).str.strip_suffix("\u2069"))
+        .list.eval(pl.element().filter(pl.element().is_in(list(names))))
+    )
+    return rows.with_columns(
+        pl.lit("user").alias("kind"),
+        pl.col("name").alias("author"),
+        # The export marks an edit but not its time.
+        pl.when(pl.col("edited")).then(pl.col("created_at")).alias("edited_at"),
+        pl.when(pl.col("deleted")).then(pl.col("created_at")).alias("deleted_at"),
+        pl.when(mentioned.list.len() > 0).then(mentioned).alias("mentions"),
+    )
 
 
 def _read_chat(
@@ -430,88 +542,54 @@ def _read_chat(
     raw.add_chat(chat_id, RawChat(title=title))
     folder = PurePosixPath(name).parent.as_posix()
     reader = _ChatReader(raw, source, chat_id, "" if folder == "." else folder + "/")
-    ids = _message_ids(messages, chat_id)
-
-    quotes = "[" + re.escape(QUOTE_CHARACTERS) + "]"
-    is_sender = (
-        pl.col("name").is_not_null()
-        & ~pl.col("name").str.contains(quotes)
-        & ~(
-            pl.col("text").str.starts_with(LRM)
-            & ~pl.col("text")
-            .str.strip_chars_start(LRM)
-            .str.contains(r"^(<attached: |This message was deleted|You deleted this)")
-            & ~pl.col("text").str.strip_chars(LRM).is_in(list(MEDIA_OMITTED))
+    messages = messages.with_columns(
+        _message_ids(messages), _sender_flag().alias("is_sender")
+    )
+    names = set(messages.filter(pl.col("is_sender"))["name"].unique().to_list())
+    columns = [
+        "line_number",
+        "message",
+        "kind",
+        "author",
+        "content",
+        "placeholder",
+        "created_at",
+        "edited_at",
+        "deleted_at",
+        "mentions",
+    ]
+    rows = pl.concat(
+        [
+            _system_rows(reader, messages, names).select(columns),
+            _sender_rows(reader, messages, names).select(columns),
+        ]
+    ).sort("line_number")
+    raw.add_messages(
+        rows.select(
+            pl.lit(chat_id).alias("chat"),
+            "message",
+            "kind",
+            "author",
+            pl.lit(None, dtype=pl.String).alias("bot_name"),
+            "content",
+            "placeholder",
+            "created_at",
+            "edited_at",
+            "deleted_at",
+            "mentions",
+            pl.lit(None, dtype=pl.List(pl.String)).alias("broadcasts"),
+            pl.lit(None, dtype=pl.List(pl.String)).alias("unresolved"),
+            pl.lit(None, dtype=pl.String).alias("reply_to"),
+            pl.lit(None, dtype=pl.String).alias("thread"),
+            (pl.lit(f"{where} line ") + pl.col("line_number").cast(pl.String)).alias(
+                "source"
+            ),
         )
     )
-    messages = messages.with_columns(is_sender.alias("is_sender"))
-    names = set(messages.filter(pl.col("is_sender"))["name"].unique().to_list())
-    for row, message_id in zip(messages.iter_rows(named=True), ids, strict=True):
-        created = row["created_at"]
-        where_line = f"{where} line {row['line_number']}"
-        if not row["is_sender"]:
-            if row["name"] is None or row["text"].startswith(LRM):
-                # iOS writes events as "<chat name>: <LRM><event>".
-                body = row["text"]
-            else:
-                body = f"{row['name']}: {row['text']}"
-            body = body.lstrip(LRM)
-            reader.system(body, created, names)
-            raw.add_message(
-                chat_id,
-                message_id,
-                kind="system",
-                author=None,
-                content=body,
-                created_at=created,
-                source=where_line,
-            )
-            continue
-        author = reader.person(row["name"])
-        content, edited, deleted, placeholder = _body(
-            reader, message_id, row["text"], created
-        )
-        raw.add_message(
-            chat_id,
-            message_id,
-            kind="user",
-            author=author,
-            content=content,
-            placeholder=placeholder,
-            created_at=created,
-            # The export marks an edit but not its time.
-            edited_at=created if edited else None,
-            deleted_at=created if deleted else None,
-            mentions=_mentions(content, names),
-            source=where_line,
-        )
     chat = raw.chats[chat_id]
     chat.creator = reader.creator
     if len(names) == 2 and reader.group_events == 0:
         chat.kind = "direct"
-
-
-def _body(
-    reader: _ChatReader, message_id: str, text: str, created: datetime
-) -> tuple[str, bool, bool, str | None]:
-    """Return content, edited flag, deleted flag and placeholder of one message."""
-    edited = False
-    stripped = text.rstrip()
-    if stripped.endswith(EDITED_SUFFIX):
-        edited = True
-        text = stripped[: -len(EDITED_SUFFIX)].rstrip(LRM + " ")
-    bare = text.strip().strip(LRM)
-    if bare in DELETED_TEXTS:
-        return bare, edited, True, DELETED_PLACEHOLDER
-    if bare in MEDIA_OMITTED:
-        return "", edited, False, FILE_PLACEHOLDER
-    match = ATTACHED_IOS.match(text.lstrip(LRM)) or ATTACHED_ANDROID.match(text)
-    if match:
-        file_name = match["name"].strip(LRM)
-        reader.attachment(message_id, file_name, created)
-        caption = text.lstrip(LRM)[match.end() :]
-        return caption, edited, False, FILE_PLACEHOLDER
-    return text, edited, False, None
 
 
 def read_whatsapp(
