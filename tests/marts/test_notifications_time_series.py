@@ -26,7 +26,7 @@ import psycopg
 import pytest
 from support import insert_dataset, read_mart, uid
 
-from chat_analytics.transform import run_dbt
+from chat_analytics.transform import build
 from chat_analytics.warehouse import EmbeddedServer, init_schema
 
 pytestmark = pytest.mark.slow
@@ -296,16 +296,7 @@ def dataset() -> dict[str, list[dict[str, object]]]:
 
 def build_marts(dsn: str, as_of: dt.date | None) -> None:
     insert_dataset(dsn, dataset())
-    # With dbt's default (eager) indirect selection, a relationships test on
-    # a model of another category would run although that model is not built
-    # here. Cautious selection keeps only tests whose parents are all built.
-    run_dbt(
-        "build",
-        dsn=dsn,
-        as_of=as_of,
-        select=[f"+{name}" for name in MARTS],
-        extra_args=["--indirect-selection", "cautious"],
-    )
+    build(dsn, as_of=as_of, select=[f"+{name}" for name in MARTS])
 
 
 @pytest.fixture(scope="module")
