@@ -5,6 +5,10 @@
 -- which are maximal sequences of consecutive messages by one speaker.
 -- session_number numbers the sessions, and a new session starts after a gap
 -- of more than 30 minutes.
+
+-- Fresh statistics let the planner size the joins of the marts built on it.
+{{ config(post_hook='analyze {{ this }}') }}
+
 with
 
 messages as (
@@ -16,7 +20,6 @@ conversational as (
         message_id,
         chat_id,
         speaker_id,
-        sender_id,
         is_ai,
         ai_character_id,
         created_at
@@ -31,10 +34,16 @@ with_previous as (
         *,
         row_number() over conversation_order as message_number,
         lag(speaker_id) over conversation_order as previous_speaker_id,
-        lag(created_at) over conversation_order as previous_created_at
+        lag(is_ai) over conversation_order as previous_is_ai,
+        lag(ai_character_id) over conversation_order
+            as previous_ai_character_id,
+        lag(created_at) over conversation_order as previous_created_at,
+        lead(speaker_id) over conversation_order as next_speaker_id
     from conversational
+    -- Byte order ("C") for the text keys makes the sort compare bytes
+    -- instead of calling the locale's collation.
     window conversation_order as (
-        partition by chat_id
+        partition by chat_id collate "C"
         order by created_at asc, message_id collate "C" asc
     )
 ),
@@ -45,6 +54,7 @@ flagged as (
         {{ seconds_between('previous_created_at', 'created_at') }}
             as seconds_since_previous,
         coalesce(previous_speaker_id <> speaker_id, true) as is_run_start,
+        coalesce(next_speaker_id <> speaker_id, true) as is_run_end,
         -- A gap of exactly 30 minutes stays in the session.
         coalesce(
             created_at
@@ -57,17 +67,17 @@ flagged as (
 numbered as (
     select
         *,
-        sum(case when is_run_start then 1 else 0 end) over (
-            partition by chat_id
-            order by message_number asc
-            rows between unbounded preceding and current row
-        ) as run_number,
-        sum(case when is_session_start then 1 else 0 end) over (
-            partition by chat_id
-            order by message_number asc
-            rows between unbounded preceding and current row
-        ) as session_number
+        sum(case when is_run_start then 1 else 0 end)
+            over running_order as run_number,
+        sum(case when is_session_start then 1 else 0 end)
+            over running_order as session_number
     from flagged
+    -- The same order as conversation_order, so the rows need no new sort.
+    window running_order as (
+        partition by chat_id collate "C"
+        order by created_at asc, message_id collate "C" asc
+        rows between unbounded preceding and current row
+    )
 )
 
 select * from numbered

@@ -3,35 +3,43 @@
 -- sequence). The first message of every run except the chat's first run is a
 -- response. Its latency is its created_at minus that of the message before
 -- it, which is the last message of the previous run.
+
+-- Fresh statistics let the planner size the joins of the marts built on it.
+{{ config(post_hook='analyze {{ this }}') }}
+
 with
 
 messages as (
     select * from {{ ref('int_conversation_messages_ordered') }}
 ),
 
-runs as (
+-- The first and last messages of each run (one row when the run has one
+-- message), so that the next row after a run's start is its end.
+run_edges as (
     select
         chat_id,
         run_number,
         speaker_id,
         is_ai,
-        max(case when is_ai then ai_character_id end) as ai_character_id,
-        count(*) as message_count,
-        min(created_at) as started_at,
-        max(created_at) as ended_at
+        case when is_ai then ai_character_id end as ai_character_id,
+        message_number,
+        created_at,
+        is_run_start,
+        is_run_end,
+        previous_speaker_id,
+        previous_is_ai,
+        case
+            when previous_is_ai then previous_ai_character_id
+        end as previous_ai_character_id,
+        seconds_since_previous,
+        lead(message_number) over chat_edges as next_message_number,
+        lead(created_at) over chat_edges as next_created_at
     from messages
-    group by chat_id, run_number, speaker_id, is_ai
-),
-
-with_previous as (
-    select
-        *,
-        lag(speaker_id) over chat_runs as previous_speaker_id,
-        lag(is_ai) over chat_runs as previous_is_ai,
-        lag(ai_character_id) over chat_runs as previous_ai_character_id,
-        lag(ended_at) over chat_runs as previous_ended_at
-    from runs
-    window chat_runs as (partition by chat_id order by run_number asc)
+    where is_run_start or is_run_end
+    window chat_edges as (
+        partition by chat_id collate "C"
+        order by message_number asc
+    )
 ),
 
 final as (
@@ -41,15 +49,21 @@ final as (
         speaker_id,
         is_ai,
         ai_character_id,
-        message_count,
-        started_at,
-        ended_at,
+        case
+            when is_run_end then 1
+            else next_message_number - message_number + 1
+        end as message_count,
+        created_at as started_at,
+        case
+            when is_run_end then created_at
+            else next_created_at
+        end as ended_at,
         previous_speaker_id,
         previous_is_ai,
         previous_ai_character_id,
-        {{ seconds_between('previous_ended_at', 'started_at') }}
-            as response_seconds
-    from with_previous
+        seconds_since_previous as response_seconds
+    from run_edges
+    where is_run_start
 )
 
 select * from final
