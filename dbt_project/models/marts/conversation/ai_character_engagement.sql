@@ -10,11 +10,9 @@ chats as (
     select * from {{ ref('stg_chat__chats') }}
 ),
 
-messages as (
-    select * from {{ ref('int_conversation_messages_ordered') }}
-),
-
-runs as (
+-- PostgreSQL materializes a CTE that is read more than once, copying every
+-- column of every run. Not materialized, each reader scans the table instead.
+runs as not materialized (
     select * from {{ ref('int_speaker_runs') }}
 ),
 
@@ -27,9 +25,8 @@ current_characters as (
         chats.current_ai_character_id as ai_character_id,
         count(*) as chats_using
     from chats
-    cross join as_of
     where
-        chats.created_at < as_of.as_of_end_at
+        chats.created_at < (select as_of.as_of_end_at from as_of)
         and chats.current_ai_character_id is not null
     group by chats.current_ai_character_id
 ),
@@ -37,8 +34,8 @@ current_characters as (
 character_messages as (
     select
         ai_character_id,
-        count(*) as ai_messages
-    from messages
+        sum(message_count) as ai_messages
+    from runs
     where
         is_ai
         and ai_character_id is not null
@@ -49,17 +46,18 @@ character_chats as (
     select distinct
         ai_character_id,
         chat_id
-    from messages
+    from runs
     where
         is_ai
         and ai_character_id is not null
 ),
 
+-- A human speaker's id is the sender_id of the message.
 chat_humans as (
     select distinct
         chat_id,
-        sender_id
-    from messages
+        speaker_id as sender_id
+    from runs
     where not is_ai
 ),
 
@@ -109,7 +107,8 @@ final as (
     select
         characters.ai_character_id,
         coalesce(current_characters.chats_using, 0) as chats_using,
-        coalesce(character_messages.ai_messages, 0) as ai_messages,
+        cast(coalesce(character_messages.ai_messages, 0) as bigint)
+            as ai_messages,
         coalesce(engaged_users.users_engaged, 0) as users_engaged,
         coalesce(human_replies.human_replies, 0) as human_replies,
         cast(coalesce(human_replies.human_replies, 0) as double precision)

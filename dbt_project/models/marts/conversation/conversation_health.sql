@@ -32,6 +32,14 @@ as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
 
+-- A select without from is one row for the planner, which keeps its row
+-- estimates right through the cross joins below.
+as_of_values as (
+    select
+        (select as_of.as_of_date from as_of) as as_of_date,
+        (select as_of.as_of_end_at from as_of) as as_of_end_at
+),
+
 windows as (
     select
         as_of_date,
@@ -40,7 +48,7 @@ windows as (
             as window_start_date,
         cast({{ dbt.dateadd('day', -55, 'as_of_date') }} as date)
             as previous_window_start_date
-    from as_of
+    from as_of_values
 ),
 
 chats_as_of as (
@@ -61,9 +69,12 @@ participants_as_of as (
     where chat_participants.joined_at < windows.as_of_end_at
 ),
 
-message_counts as (
+-- One pass over the messages, grouped by chat and sender, feeds both the
+-- chat's message counts and each sender's last activity in the chat.
+chat_sender_messages as (
     select
         messages.chat_id,
+        messages.sender_id,
         count(*) as all_messages,
         sum(case when messages.is_deleted then 1 else 0 end)
             as deleted_messages,
@@ -91,20 +102,35 @@ message_counts as (
         ) as messages_prev_28d,
         max(
             case when messages.is_conversational then messages.created_date end
-        ) as last_message_date
+        ) as last_message_date,
+        max(
+            case when messages.is_activity then messages.created_date end
+        ) as last_active_date
     from messages
     cross join windows
-    group by messages.chat_id
+    group by messages.chat_id, messages.sender_id
+),
+
+message_counts as (
+    select
+        chat_id,
+        sum(all_messages) as all_messages,
+        sum(deleted_messages) as deleted_messages,
+        sum(system_messages) as system_messages,
+        sum(messages_28d) as messages_28d,
+        sum(messages_prev_28d) as messages_prev_28d,
+        max(last_message_date) as last_message_date
+    from chat_sender_messages
+    group by chat_id
 ),
 
 sender_activity as (
     select
         chat_id,
         sender_id as user_id,
-        max(created_date) as last_active_date
-    from messages
-    where is_activity
-    group by chat_id, sender_id
+        last_active_date
+    from chat_sender_messages
+    where last_active_date is not null
 ),
 
 participant_counts as (
@@ -154,8 +180,10 @@ measures as (
         -- between 0 and 1 when someone posted and later left the chat.
         cast(participant_counts.posting_participants as double precision)
         / nullif(participant_counts.participants, 0) as participation_ratio,
-        coalesce(message_counts.messages_28d, 0) as messages_28d,
-        coalesce(message_counts.messages_prev_28d, 0) as messages_prev_28d,
+        cast(coalesce(message_counts.messages_28d, 0) as bigint)
+            as messages_28d,
+        cast(coalesce(message_counts.messages_prev_28d, 0) as bigint)
+            as messages_prev_28d,
         cast(message_counts.deleted_messages as double precision)
         / nullif(message_counts.all_messages, 0) as deleted_share,
         cast(message_counts.system_messages as double precision)

@@ -23,19 +23,15 @@ attachments_as_of as (
     select
         attachments.attachment_id,
         attachments.message_id,
-        -- An attachment without chat or user takes them from its message.
-        coalesce(attachments.chat_id, messages.chat_id) as chat_id,
-        coalesce(attachments.user_id, messages.sender_id) as user_id,
+        attachments.chat_id,
+        attachments.user_id,
         attachments.file_size_bytes,
         attachments.mime_family,
         cast(
             {{ dbt.date_trunc('month', 'attachments.created_at') }} as date
         ) as month  -- noqa: RF04
     from attachments
-    cross join as_of
-    left join messages
-        on attachments.message_id = messages.message_id
-    where attachments.created_at < as_of.as_of_end_at
+    where attachments.created_at < (select as_of.as_of_end_at from as_of)
 ),
 
 months as (

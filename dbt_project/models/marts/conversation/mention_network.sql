@@ -1,4 +1,4 @@
--- Who mentions whom, from mentioned_users of activity messages. A user named
+-- Mentions between users, from mentioned_users of activity messages. A user named
 -- several times in one message counts once for it. Self-mentions and ids
 -- that are not profiles created up to the as-of date are left out. A mention
 -- made at t is replied to when the mentioned user posts an activity message
@@ -17,7 +17,9 @@ as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
 
-activity_messages as (
+-- Read twice. Not materialized, each reader scans the table instead of a
+-- copy of every activity message.
+activity_messages as not materialized (
     select
         message_id,
         chat_id,
@@ -31,8 +33,7 @@ activity_messages as (
 profiles_as_of as (
     select profiles.user_id
     from profiles
-    cross join as_of
-    where profiles.created_at < as_of.as_of_end_at
+    where profiles.created_at < (select as_of.as_of_end_at from as_of)
 ),
 
 message_mentions as (
@@ -55,8 +56,29 @@ valid_mentions as (
     where message_mentions.mentioned_id <> message_mentions.mentioner_id
 ),
 
--- Mentions and the activity messages that could reply to them, per chat and
--- user, so that a window finds the next message of the mentioned user.
+mentioned_chat_users as (
+    select distinct
+        chat_id,
+        mentioned_id
+    from valid_mentions
+),
+
+-- Only messages by a user in a chat where that user is mentioned can reply.
+candidate_replies as (
+    select
+        activity_messages.message_id,
+        activity_messages.chat_id,
+        activity_messages.sender_id,
+        activity_messages.created_at
+    from activity_messages
+    inner join mentioned_chat_users
+        on
+            activity_messages.chat_id = mentioned_chat_users.chat_id
+            and activity_messages.sender_id = mentioned_chat_users.mentioned_id
+),
+
+-- Mentions and the messages that could reply to them, per chat and user, so
+-- that a window finds the next message of the mentioned user.
 chat_user_events as (
     select
         chat_id,
@@ -74,7 +96,7 @@ chat_user_events as (
         0 as is_mention,
         message_id,
         null as mentioner_id
-    from activity_messages
+    from candidate_replies
 ),
 
 next_messages as (
@@ -84,7 +106,7 @@ next_messages as (
         -- same instant, the running minimum over the rows already seen is the
         -- user's first message strictly after this row.
         min(case when is_mention = 0 then created_at end) over (
-            partition by chat_id, user_id
+            partition by chat_id collate "C", user_id collate "C"
             order by created_at desc, is_mention desc
             rows between unbounded preceding and 1 preceding
         ) as next_message_at

@@ -3,7 +3,9 @@
 -- their message shares, in bits) and how often an AI run follows a human run.
 with
 
-runs as (
+-- PostgreSQL materializes a CTE that is read more than once, copying every
+-- column of every run. Not materialized, each reader scans the table instead.
+runs as not materialized (
     select * from {{ ref('int_speaker_runs') }}
 ),
 
