@@ -5,10 +5,11 @@ Run from the repository root::
     .venv/bin/python benchmarks/bench_import.py [--messages 100000] [--seed 7]
 
 The script writes two exports of ``--messages`` messages each into a
-temporary folder: a Slack workspace export (users.json, channels.json and one
-JSON file per channel and day, with threads, mentions, files, bot posts and
-joins) and a WhatsApp Android text export (12-hour US dates with narrow
-no-break spaces, multi-line messages, media and system lines). It then times
+temporary folder. The first is a Slack workspace export: users.json,
+channels.json and one JSON file per channel and day, with threads, mentions,
+files, bot posts and joins. The second is a WhatsApp Android text export with
+12-hour US dates, narrow no-break spaces, multi-line messages, media and
+system lines. It then times
 
 - parse: :func:`chat_analytics.ingest.importers.read_export`, from the files
   to the frames of the chat tables (best of ``--repeat`` runs);

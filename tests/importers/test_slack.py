@@ -482,6 +482,7 @@ def test_reimport_is_idempotent(module_dsn):
 def test_overlapping_later_export_adds_only_new(fresh_dsn, tmp_path):
     load_tables(fresh_dsn, read(), strict=True)
     before = warehouse_counts(fresh_dsn)
+
     later = copy_fixture("slack/workspace", tmp_path / "later")
     # The later export lacks the first day of #general but has a new day.
     (later / "general" / "2021-03-01.json").unlink()
@@ -503,6 +504,7 @@ def test_overlapping_later_export_adds_only_new(fresh_dsn, tmp_path):
             ]
         )
     )
+
     report = load_tables(fresh_dsn, read(later), strict=True)
     after = warehouse_counts(fresh_dsn)
     assert after["messages"] == before["messages"] + 2
@@ -511,3 +513,24 @@ def test_overlapping_later_export_adds_only_new(fresh_dsn, tmp_path):
     assert after["profiles"] == before["profiles"]
     assert report.tables["messages"].inserted == 2
     assert report.rejected == 0
+
+
+def test_invalid_utf8_json_names_line(tmp_path):
+    export = copy_fixture("slack/workspace", tmp_path / "export")
+    day = export / "secret" / "2021-03-01.json"
+    day.write_bytes(
+        '[\n{"type": "message", "user": "U001", "text": "café", "ts": "1.0"}\n]'.encode(
+            "latin-1"
+        )
+    )
+    with pytest.raises(
+        ExportFormatError, match="line 2 is not valid UTF-8 \\(byte 0xe9"
+    ):
+        read(export)
+
+
+def test_utf16_json_is_read(tmp_path):
+    export = copy_fixture("slack/workspace", tmp_path / "export")
+    day = export / "secret" / "2021-03-01.json"
+    day.write_bytes(day.read_text(encoding="utf-8").encode("utf-16"))
+    assert read(export)["messages"].height == 29

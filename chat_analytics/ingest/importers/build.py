@@ -1,8 +1,8 @@
 """Turn a :class:`RawExport` into frames of the chat tables, with stable UUIDs.
 
-Every id is a UUIDv5 of the platform, the workspace and the platform's own id,
-so importing the same export twice, or a later export that overlaps an
-earlier one, produces the same ids for the same users, chats and messages.
+Every id is a UUIDv5 of the platform, the workspace and the platform's own id.
+Importing the same export twice, or a later export that overlaps an earlier
+one, therefore produces the same ids for the same users, chats and messages.
 """
 
 from __future__ import annotations
@@ -235,8 +235,8 @@ def _apply_bot_authors(raw: RawExport, messages: pl.DataFrame) -> pl.DataFrame:
 def _drop_duplicates(messages: pl.DataFrame) -> pl.DataFrame:
     """Keep one row per (chat, message id).
 
-    Copies that agree on author and time are the same message seen twice (for
-    example in overlapping export files); the copy with the latest edit is
+    Copies that agree on author and time are the same message seen twice, for
+    example in overlapping export files, and the copy with the latest edit is
     kept. Copies that disagree mean the export is inconsistent.
     """
     counts = messages.group_by("chat", "message").agg(
@@ -448,8 +448,8 @@ def _chats_and_participants(
         .group_by("chat", "author", maintain_order=True)
         .agg(pl.col("created_at").first())
     )
-    # Posts, joins and creating the chat give a join time; a member list
-    # gives none, so a member known only from it joins when the chat starts.
+    # Posts, joins and creating the chat give a join time. A member list gives
+    # none, so a member known only from it joins when the chat starts.
     joined: dict[tuple[str, str], datetime] = {}
     listed: set[tuple[str, str]] = set()
 
@@ -515,10 +515,10 @@ def _chats_and_participants(
     return chats, participants, orphans
 
 
-def _content(messages: pl.DataFrame) -> pl.Expr:
+def _content() -> pl.Expr:
     """Return the content expression: text without NUL, or a placeholder when blank.
 
-    ``messages`` must have a boolean ``has_files`` column.
+    The frame it runs on needs a boolean ``has_files`` column.
     """
     text = pl.col("content").fill_null("").str.replace_all("\x00", "", literal=True)
     return (
@@ -609,6 +609,7 @@ def _messages(
         with_files, on=["chat", "message"], how="left", maintain_order="left"
     ).with_columns(pl.col("has_files").fill_null(False))
     mentioned, mentions_data = _mention_columns(frame, profile_ids, pseudonymize)
+
     bot_name = (
         pl.col("bot_name").fill_null("").str.replace_all("\x00", "", literal=True)
     )
@@ -628,7 +629,7 @@ def _messages(
             )
         )
         .alias("sender_id"),
-        _content(frame).alias("content"),
+        _content().alias("content"),
         (pl.col("kind") == "bot").alias("is_ai"),
         pl.when(pl.col("kind") == "bot")
         .then((pl.lit(BOT_CHARACTER_PREFIX) + bot_name).str.slice(0, MAX_NAME_CHARS))
@@ -643,6 +644,7 @@ def _messages(
         (pl.col("kind") == "system").alias("is_system_message"),
         mentions_data,
     )
+
     missing = result.filter(
         (pl.col("sender_id").is_null())
         & ~pl.col("is_ai")
@@ -671,23 +673,25 @@ def _files(
         )
         .alias("user_id"),
     )
-    kept = files.join(
+    kept_files = files.join(
         senders, on=["chat", "message"], how="inner", maintain_order="left"
     )
     in_range = pl.col("file_size").is_between(0, INT32_MAX)
-    too_large = kept.filter(~in_range).height
+    too_large = kept_files.filter(~in_range).height
     if too_large:
         logger.warning(
             "left out %d file(s) of 2 GiB or more: file_attachments.file_size is a "
             "32-bit integer",
             too_large,
         )
-    kept = kept.filter(in_range)
-    chat_ids = {chat: ids.chat(chat) for chat in kept["chat"].unique()}
+    kept_files = kept_files.filter(in_range)
+    chat_ids = {chat: ids.chat(chat) for chat in kept_files["chat"].unique()}
     name = pl.col("file_name").fill_null("").str.replace_all("\x00", "", literal=True)
-    return kept.select(
-        ids.files(kept["chat"], kept["message"], kept["file_key"]).alias("id"),
-        ids.messages(kept["chat"], kept["message"]).alias("message_id"),
+    return kept_files.select(
+        ids.files(
+            kept_files["chat"], kept_files["message"], kept_files["file_key"]
+        ).alias("id"),
+        ids.messages(kept_files["chat"], kept_files["message"]).alias("message_id"),
         pl.col("chat")
         .replace_strict(chat_ids, return_dtype=pl.String)
         .alias("chat_id"),
@@ -928,7 +932,7 @@ def build_tables(raw: RawExport, options: ImportOptions) -> dict[str, pl.DataFra
     Raises
     ------
     ExportFormatError
-        When the export holds no message, or one message id stands for two
+        When the export contains no message, or one message id is used for two
         different messages.
     """
     if raw.message_count == 0:

@@ -529,9 +529,9 @@ class RawExport:
     ) -> None:
         """Record one message.
 
-        ``source`` names the file and position for error messages;
-        ``placeholder`` is the content used when ``content`` is blank (the
-        builder falls back to ``[file]``, ``[deleted]`` or ``[empty]``).
+        ``source`` names the file and position for error messages.
+        ``placeholder`` is the content used when ``content`` is blank. Without
+        one, the builder uses ``[file]``, ``[deleted]`` or ``[empty]``.
         """
         columns = self.messages
         columns["chat"].append(chat_id)

@@ -1,6 +1,6 @@
 """Read DiscordChatExporter JSON exports (one file per channel) into raw rows.
 
-Each file holds ``guild``, ``channel`` and ``messages``. A path may be one
+Each file contains ``guild``, ``channel`` and ``messages``. A path may be one
 file, a folder of such files or a zip of them. Discord ids (snowflakes) are
 unique across the whole platform, so the workspace part of the stable ids is
 empty by default and the same person gets one profile in every guild.
@@ -32,7 +32,7 @@ DIRECT_CHANNEL_TYPES = frozenset({"DirectTextChat"})
 THREAD_CHANNEL_TYPES = frozenset(
     {"GuildPublicThread", "GuildPrivateThread", "GuildNewsThread"}
 )
-# Message types that carry what a person (or a bot) wrote; every other type
+# Message types that carry what a person (or a bot) wrote. Every other type
 # (joins, calls, pins, renames, boosts) is an event, stored as a system message.
 USER_MESSAGE_TYPES = frozenset(
     {

@@ -31,7 +31,7 @@ __all__ = ["LISTINGS", "read_slack"]
 
 logger = logging.getLogger(__name__)
 
-# Listing file of each conversation type and whether it holds 1:1 chats.
+# Listing file of each conversation type and whether its chats are 1:1 chats.
 LISTINGS = {
     "channels.json": "group",
     "groups.json": "group",
@@ -39,8 +39,8 @@ LISTINGS = {
     "dms.json": "direct",
 }
 DAY_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
-# Subtypes that Slack writes for events rather than for something a person
-# said: joins and leaves, renames, topic changes, integrations and pins.
+# Subtypes that Slack writes for events rather than for a person's message:
+# joins and leaves, renames, topic changes, integrations and pins.
 SYSTEM_SUBTYPES = frozenset(
     {
         "channel_join",
@@ -357,8 +357,8 @@ def _add_message(
     )
     bot_name = None
     if subtype in DELETED_SUBTYPES or message.get("hidden"):
-        # A tombstone keeps a deleted thread parent; Slackbot stands in for
-        # its author, who is unknown.
+        # A tombstone keeps the place of a deleted thread parent. Its author is
+        # unknown, so Slackbot is named instead.
         kind = "user" if user and user != SLACKBOT else "system"
         deleted_at = deleted_at or created
     elif is_bot:

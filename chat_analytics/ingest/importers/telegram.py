@@ -1,6 +1,6 @@
 """Read a Telegram Desktop JSON export (``result.json``) into raw rows.
 
-``result.json`` holds either one chat (``name``, ``type``, ``id``,
+``result.json`` contains either one chat (``name``, ``type``, ``id``,
 ``messages``) or the whole account (``chats.list`` and ``left_chats.list``).
 Telegram user ids are unique across the platform, so the workspace part of
 the stable ids is empty by default.
@@ -206,15 +206,15 @@ def _placeholder(message: dict[str, Any], has_media: bool) -> str | None:
 
 
 def _author(
-    reader: _Reader, message: dict[str, Any], who: str, where: str
+    reader: _Reader, message: dict[str, Any], field: str, where: str
 ) -> str | None:
-    """Record the sender or actor of a message and return its id."""
-    user_id = message.get(f"{who}_id")
-    name = message.get(who)
+    """Record the sender (``field`` "from") or actor ("actor") and return its id."""
+    user_id = message.get(f"{field}_id")
+    name = message.get(field)
     if user_id is None:
         if not name:
             return None
-        # Old exports name senders without ids; the name stands in for the id.
+        # Old exports name senders without ids, so the name is used as the id.
         user_id = f"name:{name}"
     user_id = str(user_id)
     user = reader.raw.ensure_user(user_id, handle=name or "Deleted Account")
@@ -280,14 +280,18 @@ def _user_message(
     author = _author(reader, message, "from", where)
     if author is None:
         raise _fail(where, "the message has neither from nor from_id")
+
     text, named, handles = _text(message.get("text", ""), where)
     mentions = []
     for user_id, name in named:
         raw.ensure_user(user_id, handle=name)
         mentions.append(user_id)
     has_media = _add_files(reader, chat_id, message_id, message, created)
+
+    # A reply to a message of another chat has no counterpart in this one.
     reply_to = message.get("reply_to_message_id")
-    if message.get("reply_to_peer_id") not in (None, chat_id):
+    peer = message.get("reply_to_peer_id")
+    if peer is not None and str(peer) != chat_id:
         reply_to = None
     is_bot = author == bot_id
     raw.add_message(
@@ -354,8 +358,8 @@ def _collect_names(reader: _Reader, chats: list[Any]) -> None:
         for message in messages if isinstance(messages, list) else []:
             if not isinstance(message, dict):
                 continue
-            for who in ("from", "actor"):
-                name, user_id = message.get(who), message.get(f"{who}_id")
+            for field in ("from", "actor"):
+                name, user_id = message.get(field), message.get(f"{field}_id")
                 if name and user_id is not None:
                     reader.ids_by_name.setdefault(str(name), str(user_id))
 

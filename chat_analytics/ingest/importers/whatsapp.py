@@ -157,6 +157,7 @@ def _decide_format(headers: pl.DataFrame, where: str, forced: str | None) -> _Fo
     twelve_hour = bool(has_ampm.any())
     if forced is not None:
         return _Format(forced, twelve_hour)
+
     numbers = headers.select(
         pl.col("a").cast(pl.Int32),
         pl.col("b").cast(pl.Int32),
@@ -165,6 +166,7 @@ def _decide_format(headers: pl.DataFrame, where: str, forced: str | None) -> _Fo
     )
     if (numbers["a_digits"] == 4).any():
         return _Format("ymd", twelve_hour)
+
     day_first = numbers.filter(pl.col("a") > 12)
     month_first = numbers.filter(pl.col("b") > 12)
     if day_first.height and month_first.height:
@@ -178,6 +180,7 @@ def _decide_format(headers: pl.DataFrame, where: str, forced: str | None) -> _Fo
         return _Format("dmy", twelve_hour)
     if month_first.height:
         return _Format("mdy", twelve_hour)
+
     order = _order_by_monotony(headers, twelve_hour)
     logger.warning(
         "%s: no day or month above 12, so the date order is ambiguous; using %s. "
@@ -220,6 +223,7 @@ def _timestamps(headers: pl.DataFrame, form: _Format) -> pl.Series:
         month.cast(pl.String).str.zfill(2),
         day.cast(pl.String).str.zfill(2),
     ).str.to_date("%Y-%m-%d", strict=False)
+
     hour = pl.col("hour").cast(pl.Int32)
     minute = pl.col("minute").cast(pl.Int32)
     second = pl.col("second").cast(pl.Int32).fill_null(0)
@@ -230,6 +234,7 @@ def _timestamps(headers: pl.DataFrame, form: _Format) -> pl.Series:
         hour = (hour % 12) + pl.when(is_pm).then(12).otherwise(0)
     else:
         valid_time = valid_time & hour.is_between(0, 23)
+
     moment = date.cast(pl.Datetime("us")) + pl.duration(
         hours=hour, minutes=minute, seconds=second
     )
@@ -245,7 +250,7 @@ def _to_utc(times: pl.Series, timezone: str | None, where: str) -> pl.Series:
         zoned = times.dt.replace_time_zone(
             timezone, ambiguous="earliest", non_existent="null"
         )
-    except Exception as error:  # polars raises ComputeError for unknown zones
+    except pl.exceptions.ComputeError as error:
         raise ExportFormatError(
             f"time zone {timezone!r} is unknown ({error}); pass an IANA name such as "
             "Europe/Berlin"
@@ -273,6 +278,7 @@ def _parse_lines(text: str, where: str, options_order: str | None) -> pl.DataFra
     lines = lines.with_columns(
         pl.col("a").is_not_null().cum_sum().alias("message_index")
     )
+
     headers = lines.filter(pl.col("a").is_not_null())
     if headers.is_empty():
         raise _fail(
@@ -290,6 +296,7 @@ def _parse_lines(text: str, where: str, options_order: str | None) -> pl.DataFra
             where,
             leading.height,
         )
+
     form = _decide_format(headers, where, options_order)
     times = _timestamps(headers, form)
     invalid = headers.filter(times.is_null())
@@ -301,6 +308,7 @@ def _parse_lines(text: str, where: str, options_order: str | None) -> pl.DataFra
             f"({row['line'][:40]!r}) under the {form.date_order} date order; pass "
             "the right date order or fix the line",
         )
+
     continuation = (
         lines.filter(pl.col("a").is_null() & (pl.col("message_index") > 0))
         .group_by("message_index")
@@ -457,6 +465,8 @@ def _sender_rows(
     rows = messages.filter(pl.col("is_sender"))
     for name in rows["name"].unique().to_list():
         reader.person(name)
+
+    # Remove the edit marker first, so the checks below see the plain text.
     text = pl.col("text")
     edited = text.str.strip_chars_end().str.ends_with(EDITED_SUFFIX)
     unmarked = (
@@ -469,6 +479,7 @@ def _sender_rows(
         .otherwise(text)
     )
     rows = rows.with_columns(edited.alias("edited"), unmarked.alias("text"))
+
     bare = text.str.strip_chars().str.strip_chars(LRM)
     leading = text.str.strip_chars_start(LRM)
     rows = rows.with_columns(
@@ -504,11 +515,13 @@ def _sender_rows(
         .then(pl.lit(FILE_PLACEHOLDER))
         .alias("placeholder"),
     )
+
     with_files = rows.filter(pl.col("attached").is_not_null())
     for message_id, file_name, created in with_files.select(
         "message", "attached", "created_at"
     ).iter_rows():
         reader.attachment(message_id, file_name, created)
+
     mentioned = (
         pl.col("content")
         .str.extract_all(MENTION.pattern)
@@ -542,6 +555,7 @@ def _read_chat(
     raw.add_chat(chat_id, RawChat(title=title))
     folder = PurePosixPath(name).parent.as_posix()
     reader = _ChatReader(raw, source, chat_id, "" if folder == "." else folder + "/")
+
     messages = messages.with_columns(
         _message_ids(messages), _sender_flag().alias("is_sender")
     )
@@ -564,6 +578,7 @@ def _read_chat(
             _sender_rows(reader, messages, names).select(columns),
         ]
     ).sort("line_number")
+
     raw.add_messages(
         rows.select(
             pl.lit(chat_id).alias("chat"),
@@ -586,6 +601,7 @@ def _read_chat(
             ),
         )
     )
+
     chat = raw.chats[chat_id]
     chat.creator = reader.creator
     if len(names) == 2 and reader.group_events == 0:
