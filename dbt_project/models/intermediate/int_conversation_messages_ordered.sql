@@ -38,7 +38,9 @@ with_previous as (
         lag(ai_character_id) over conversation_order
             as previous_ai_character_id,
         lag(created_at) over conversation_order as previous_created_at,
-        lead(speaker_id) over conversation_order as next_speaker_id
+        coalesce(
+            lead(speaker_id) over conversation_order <> speaker_id, true
+        ) as is_run_end
     from conversational
     -- Byte order ("C") for the text keys makes the sort compare bytes
     -- instead of calling the locale's collation.
@@ -54,7 +56,6 @@ flagged as (
         {{ seconds_between('previous_created_at', 'created_at') }}
             as seconds_since_previous,
         coalesce(previous_speaker_id <> speaker_id, true) as is_run_start,
-        coalesce(next_speaker_id <> speaker_id, true) as is_run_end,
         -- A gap of exactly 30 minutes stays in the session.
         coalesce(
             created_at
