@@ -7,12 +7,9 @@ one, therefore produces the same ids for the same users, chats and messages.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,11 +24,18 @@ from chat_analytics.ingest.importers.common import (
     ExportFormatError,
     ImportOptions,
     RawExport,
+    clean_text,
     stable_id,
     stable_ids,
 )
+from chat_analytics.ingest.importers.friends import (
+    FRIENDS_SCHEMA,
+    derive_friendships,
+    reply_turns,
+)
+from chat_analytics.ingest.importers.pseudonyms import Pseudonyms, pseudonymize_text
 
-__all__ = ["IMPORTED_TABLES", "DEFAULT_PSEUDONYM_KEY", "build_tables", "empty_tables"]
+__all__ = ["IMPORTED_TABLES", "build_tables"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,17 +49,11 @@ IMPORTED_TABLES = (
     "friends",
     "file_attachments",
 )
-# Public key of the pseudonyms when no key is given: the pseudonyms are then
-# stable between runs but anyone can recompute them from a known platform id.
-DEFAULT_PSEUDONYM_KEY = "chat-analytics-pseudonyms"
 # Column limits of the chat schema.
 MAX_NAME_CHARS = 255
 MAX_HANDLE_CHARS = 200
 MAX_FILE_TYPE_CHARS = 100
 INT32_MAX = 2**31 - 1
-# Names shorter than this are not searched for in message text when
-# pseudonymizing, because they match too many ordinary words.
-MIN_SCRUBBED_NAME_CHARS = 3
 # Domain of the placeholder e-mail addresses; the .invalid top-level domain is
 # reserved by RFC 2606 and RFC 6761, so these can never be delivered.
 EMAIL_DOMAIN = "import.invalid"
@@ -106,14 +104,7 @@ _SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "is_system_message": pl.Boolean,
         "mentions_data": pl.String,
     },
-    "friends": {
-        "id": pl.String,
-        "user_id": pl.String,
-        "friend_id": pl.String,
-        "status": pl.String,
-        "created_at": _DATETIME,
-        "updated_at": _DATETIME,
-    },
+    "friends": FRIENDS_SCHEMA,
     "file_attachments": {
         "id": pl.String,
         "message_id": pl.String,
@@ -158,20 +149,8 @@ assert tuple(_RAW_MESSAGE_SCHEMA) == MESSAGE_COLUMNS
 assert tuple(_RAW_FILE_SCHEMA) == FILE_COLUMNS
 
 
-def empty_tables() -> dict[str, pl.DataFrame]:
-    """Return the imported tables with their columns and no rows."""
-    return {name: pl.DataFrame(schema=_SCHEMAS[name]) for name in IMPORTED_TABLES}
-
-
-def _clean(text: str | None) -> str:
-    """Remove NUL characters, which PostgreSQL text cannot store."""
-    if not text:
-        return ""
-    return text.replace("\x00", "") if "\x00" in text else text
-
-
 def _handle(text: str) -> str:
-    handle = re.sub(r"\s+", "_", _clean(text).strip())
+    handle = re.sub(r"\s+", "_", clean_text(text).strip())
     return handle[:MAX_HANDLE_CHARS] or "user"
 
 
@@ -284,15 +263,6 @@ def _check_chats(raw: RawExport, messages: pl.DataFrame) -> None:
         )
 
 
-@dataclass
-class _People:
-    """Profile rows and lookups from platform user id to profile id."""
-
-    profile_ids: dict[str, str]
-    first_seen: dict[str, datetime]
-    placeholder_id: str | None = None
-
-
 def _first_seen_times(
     raw: RawExport, messages: pl.DataFrame, chat_created: dict[str, datetime]
 ) -> dict[str, datetime]:
@@ -349,30 +319,12 @@ def _chat_times(
     return created, updated
 
 
-class _Pseudonyms:
-    """Names derived by HMAC-SHA256 of the profile id, stable for one key."""
-
-    def __init__(self, key: str | None) -> None:
-        self._key = (key or DEFAULT_PSEUDONYM_KEY).encode("utf-8")
-
-    def digest(self, profile_id: str) -> str:
-        return hmac.new(
-            self._key, profile_id.encode("ascii"), hashlib.sha256
-        ).hexdigest()
-
-    def username(self, profile_id: str) -> str:
-        return f"user-{self.digest(profile_id)[:12]}"
-
-    def display_name(self, profile_id: str) -> str:
-        return f"User {self.digest(profile_id)[:6].upper()}"
-
-
 def _profiles(
     raw: RawExport,
     ids: _Ids,
     first_seen: dict[str, datetime],
     export_start: datetime,
-    pseudonyms: _Pseudonyms | None,
+    pseudonyms: Pseudonyms | None,
 ) -> tuple[pl.DataFrame, dict[str, str]]:
     """Return the profiles frame and the map from platform user id to profile id."""
     columns: dict[str, list[Any]] = {name: [] for name in _SCHEMAS["profiles"]}
@@ -388,9 +340,9 @@ def _profiles(
             avatar_url = ""
         else:
             username = f"{_handle(user.handle)}#{profile_id[:8]}"
-            display_name = _clean(user.display_name).strip()[:MAX_NAME_CHARS]
+            display_name = clean_text(user.display_name).strip()[:MAX_NAME_CHARS]
             display_name = display_name or _handle(user.handle)
-            avatar_url = _clean(user.avatar_url)
+            avatar_url = clean_text(user.avatar_url)
         seen = first_seen.get(user_id, export_start)
         columns["id"].append(profile_id)
         columns["username"].append(username)
@@ -494,7 +446,7 @@ def _chats_and_participants(
             creator_id = ""
         chat_columns["id"].append(ids.chat(chat_id))
         chat_columns["title"].append(
-            _clean(chat.title).strip()[:MAX_NAME_CHARS] or chat_id
+            clean_text(chat.title).strip()[:MAX_NAME_CHARS] or chat_id
         )
         chat_columns["created_at"].append(created[chat_id])
         chat_columns["updated_at"].append(updated[chat_id])
@@ -560,7 +512,7 @@ def _mentions(
     for text in unresolved or ():
         entry = {"type": "unresolved"}
         if not pseudonymize:
-            entry["text"] = _clean(text)
+            entry["text"] = clean_text(text)
         data.append(entry)
     if not data:
         return None, None
@@ -714,201 +666,6 @@ def _files(
     ).cast(_SCHEMAS["file_attachments"])
 
 
-# -- pseudonyms in text --------------------------------------------------------
-
-
-def _scrub_pattern(names: list[str]) -> tuple[str, str]:
-    """Return a Rust-regex detector and a Python regex that match whole names."""
-    alternation = "|".join(re.escape(name) for name in names)
-    detector = rf"(?:^|\W)(?:{alternation})(?:\W|$)"
-    replacer = rf"(?<!\w)(?:{alternation})(?!\w)"
-    return detector, replacer
-
-
-def scrub_names(texts: pl.Series, replacements: dict[str, str]) -> pl.Series:
-    """Replace whole-word occurrences of names in ``texts`` with their pseudonyms.
-
-    Matching is case-sensitive; longer names win over their prefixes. Polars
-    finds the rows that contain a name, and Python's ``re`` rewrites only those.
-    """
-    names = sorted(
-        (name for name in replacements if len(name) >= MIN_SCRUBBED_NAME_CHARS),
-        key=lambda name: (-len(name), name),
-    )
-    if not names or texts.is_empty():
-        return texts
-    detector, replacer = _scrub_pattern(names)
-    hits = texts.str.contains(detector).fill_null(False)
-    if not hits.any():
-        return texts
-    pattern = re.compile(replacer)
-    values = texts.to_list()
-    for index in hits.arg_true().to_list():
-        values[index] = pattern.sub(
-            lambda match: replacements[match.group(0)], values[index]
-        )
-    return pl.Series(texts.name, values, dtype=pl.String)
-
-
-def _pseudonymize_text(
-    raw: RawExport,
-    profiles: pl.DataFrame,
-    profile_ids: dict[str, str],
-    chats: pl.DataFrame,
-    participants: pl.DataFrame,
-    messages: pl.DataFrame,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Replace the real names in chat titles and message text with the pseudonyms."""
-    pseudonym = dict(
-        zip(profiles["id"].to_list(), profiles["display_name"].to_list(), strict=True)
-    )
-    usernames = dict(
-        zip(profiles["id"].to_list(), profiles["username"].to_list(), strict=True)
-    )
-    replacements: dict[str, str] = {}
-    for user_id, profile_id in profile_ids.items():
-        user = raw.users[user_id]
-        for name, new in (
-            (_clean(user.display_name).strip(), pseudonym[profile_id]),
-            (_clean(user.handle).strip(), usernames[profile_id]),
-        ):
-            replacements.setdefault(name, new)
-    replacements.pop("", None)
-
-    direct = {
-        stable_id(raw.platform, raw.workspace, "chat", chat_id)
-        for chat_id, chat in raw.chats.items()
-        if chat.kind == "direct"
-    }
-    members = (
-        participants.group_by("chat_id")
-        .agg(pl.col("user_id").replace_strict(pseudonym).sort().alias("names"))
-        .rows_by_key("chat_id", unique=True)
-    )
-    titles = scrub_names(chats["title"], replacements).to_list()
-    for index, chat_id in enumerate(chats["id"].to_list()):
-        if chat_id in direct:
-            names = members.get(chat_id, ([],))[0]
-            titles[index] = "Direct chat: " + ", ".join(names)
-    chats = chats.with_columns(pl.Series("title", titles, dtype=pl.String))
-    messages = messages.with_columns(scrub_names(messages["content"], replacements))
-    return chats, messages
-
-
-# -- derived friendships -------------------------------------------------------
-
-
-def _reply_turns(
-    raw: RawExport, messages: pl.DataFrame, profile_ids: dict[str, str]
-) -> pl.DataFrame:
-    """Return one row per answer: ``answerer``, ``answered`` (profile ids) and ``at``.
-
-    In a direct chat every message that follows a message of the other person
-    is an answer. In a group chat, an explicit reply answers the author of
-    the message it replies to, and within a thread each message answers the
-    author of the thread message just before it. Deleted messages, bots and
-    system messages take no part; answering oneself does not count.
-    """
-    people = messages.filter(pl.col("kind") == "user").with_columns(
-        pl.col("author").replace_strict(profile_ids).alias("person"),
-        pl.col("chat")
-        .is_in(
-            [chat_id for chat_id, chat in raw.chats.items() if chat.kind == "direct"]
-        )
-        .alias("direct"),
-    )
-    live = people.filter(pl.col("deleted_at").is_null())
-    turn_columns = ["answerer", "answered", "at"]
-
-    direct = (
-        live.filter(pl.col("direct"))
-        .sort("chat", "created_at", "position")
-        .with_columns(pl.col("person").shift(1).over("chat").alias("previous"))
-        .select(
-            pl.col("person").alias("answerer"),
-            pl.col("previous").alias("answered"),
-            pl.col("created_at").alias("at"),
-        )
-    )
-    group = live.filter(~pl.col("direct"))
-    replies = (
-        group.filter(pl.col("reply_to").is_not_null())
-        .join(
-            people.select(
-                "chat",
-                pl.col("message").alias("reply_to"),
-                pl.col("person").alias("answered"),
-            ),
-            on=["chat", "reply_to"],
-            how="inner",
-        )
-        .select(
-            pl.col("person").alias("answerer"),
-            "answered",
-            pl.col("created_at").alias("at"),
-        )
-    )
-    threads = (
-        group.filter(pl.col("thread").is_not_null())
-        .sort("chat", "thread", "created_at", "position")
-        .with_columns(
-            pl.col("person").shift(1).over("chat", "thread").alias("previous")
-        )
-        .select(
-            pl.col("person").alias("answerer"),
-            pl.col("previous").alias("answered"),
-            pl.col("created_at").alias("at"),
-        )
-    )
-    turns = pl.concat([direct, replies, threads]).select(turn_columns)
-    return turns.filter(
-        pl.col("answered").is_not_null() & (pl.col("answerer") != pl.col("answered"))
-    )
-
-
-def derive_friendships(turns: pl.DataFrame, minimum: int) -> pl.DataFrame:
-    """Return accepted friendships of pairs who answered each other ``minimum`` times.
-
-    One row per unordered pair, with ``user_id`` the smaller profile id. The
-    friendship's time is the answer that made both directions reach the minimum.
-    """
-    reached = (
-        turns.sort("at")
-        .with_columns(
-            pl.int_range(1, pl.len() + 1).over("answerer", "answered").alias("count")
-        )
-        .filter(pl.col("count") == minimum)
-        .select("answerer", "answered", "at")
-    )
-    pairs = reached.join(
-        reached,
-        left_on=["answerer", "answered"],
-        right_on=["answered", "answerer"],
-        how="inner",
-        suffix="_back",
-    ).filter(pl.col("answerer") < pl.col("answered"))
-    pairs = pairs.select(
-        pl.col("answerer").alias("user_id"),
-        pl.col("answered").alias("friend_id"),
-        pl.max_horizontal("at", "at_back").alias("created_at"),
-    ).sort("user_id", "friend_id")
-    ids = [
-        stable_id("friendship", user_id, friend_id)
-        for user_id, friend_id in zip(pairs["user_id"], pairs["friend_id"], strict=True)
-    ]
-    return pl.DataFrame(
-        {
-            "id": ids,
-            "user_id": pairs["user_id"],
-            "friend_id": pairs["friend_id"],
-            "status": ["accepted"] * pairs.height,
-            "created_at": pairs["created_at"],
-            "updated_at": pairs["created_at"],
-        },
-        schema=_SCHEMAS["friends"],
-    )
-
-
 # -- entry point ---------------------------------------------------------------
 
 
@@ -959,7 +716,7 @@ def build_tables(raw: RawExport, options: ImportOptions) -> dict[str, pl.DataFra
     created, updated = _chat_times(raw, messages, export_start)
     export_start = min([export_start, *created.values()])
     first_seen = _first_seen_times(raw, messages, created)
-    pseudonyms = _Pseudonyms(options.pseudonym_key) if options.pseudonymize else None
+    pseudonyms = Pseudonyms(options.pseudonym_key) if options.pseudonymize else None
     profiles, profile_ids = _profiles(raw, ids, first_seen, export_start, pseudonyms)
     chats, participants, orphans = _chats_and_participants(
         raw, ids, messages, profile_ids, created, updated
@@ -986,12 +743,12 @@ def build_tables(raw: RawExport, options: ImportOptions) -> dict[str, pl.DataFra
     message_frame = _messages(ids, messages, profile_ids, files, options.pseudonymize)
     attachments = _files(ids, messages, files, profile_ids)
     if pseudonyms is not None:
-        chats, message_frame = _pseudonymize_text(
+        chats, message_frame = pseudonymize_text(
             raw, profiles, profile_ids, chats, participants, message_frame
         )
 
     if options.derive_friends is not None:
-        turns = _reply_turns(raw, messages, profile_ids)
+        turns = reply_turns(raw, messages, profile_ids)
         friends = derive_friendships(turns, options.derive_friends)
     else:
         friends = pl.DataFrame(schema=_SCHEMAS["friends"])

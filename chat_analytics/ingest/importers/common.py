@@ -44,6 +44,7 @@ __all__ = [
     "from_unix",
     "parse_iso_utc",
     "guess_mime_type",
+    "clean_text",
 ]
 
 logger = logging.getLogger(__name__)
@@ -413,6 +414,13 @@ def parse_iso_utc(text: str) -> datetime:
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value
+
+
+def clean_text(text: str | None) -> str:
+    """Remove NUL characters, which PostgreSQL text cannot store."""
+    if not text:
+        return ""
+    return text.replace("\x00", "") if "\x00" in text else text
 
 
 def guess_mime_type(file_name: str) -> str:
