@@ -87,7 +87,7 @@ def reply_turns(
 
 
 def derive_friendships(turns: pl.DataFrame, minimum: int) -> pl.DataFrame:
-    """Return accepted friendships of pairs who answered each other ``minimum`` times.
+    """Return friendships of pairs who each answered the other ``minimum`` times.
 
     One row per unordered pair, with ``user_id`` the smaller profile id. The
     friendship's time is the answer that made both directions reach the minimum.
