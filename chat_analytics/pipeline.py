@@ -91,6 +91,7 @@ def run_pipeline(
     seed: int = 42,
     source: Path | None = None,
     source_format: str = "auto",
+    derive_friends: int | None = None,
     as_of: str | dt.date | None = None,
     report_dir: Path | None = Path("reports"),
     graph_seed: int = 0,
@@ -109,6 +110,10 @@ def run_pipeline(
         Import a chat export instead of generating data.
     source_format : str
         Format of ``source``: slack, discord, telegram, whatsapp or auto.
+    derive_friends : int, optional
+        With ``source``, add an accepted friendship between two people who
+        each answered the other at least this many times; exports carry no
+        friendship list.
     as_of : str or datetime.date, optional
         The as-of date of the marts; default: the date of the newest message.
     report_dir : Path or None
@@ -155,7 +160,7 @@ def run_pipeline(
     result.stage_seconds["schema"] = time.perf_counter() - started
 
     started = announce("data", _data_message(users, seed, source))
-    tables = _read_source(users, seed, source, source_format)
+    tables = _read_source(users, seed, source, source_format, derive_friends)
     from chat_analytics.ingest.loader import load_tables
 
     report = load_tables(resolved, tables, strict=strict)
@@ -195,12 +200,17 @@ def _data_message(users: int | None, seed: int, source: Path | None) -> str:
 
 
 def _read_source(
-    users: int | None, seed: int, source: Path | None, source_format: str
+    users: int | None,
+    seed: int,
+    source: Path | None,
+    source_format: str,
+    derive_friends: int | None,
 ) -> dict:
     if source is not None:
-        from chat_analytics.ingest.importers import import_export
+        from chat_analytics.ingest.importers import ImportOptions, read_export
 
-        return import_export(Path(source), source_format)
+        options = ImportOptions(derive_friends=derive_friends)
+        return read_export(Path(source), source_format, options)
     from chat_analytics.ingest.generate import generate
 
     return generate(users=users, seed=seed)

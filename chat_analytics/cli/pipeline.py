@@ -43,6 +43,13 @@ FORMATS = ["auto", "slack", "discord", "telegram", "whatsapp"]
     help="Format of --source.",
 )
 @click.option(
+    "--derive-friends",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="K",
+    help="With --source, befriend people who each answered the other K times.",
+)
+@click.option(
     "--as-of",
     "as_of",
     default=None,
@@ -57,7 +64,7 @@ FORMATS = ["auto", "slack", "discord", "telegram", "whatsapp"]
     show_default=True,
     help="Folder for the executed notebooks and HTML reports.",
 )
-@click.option("--no-reports", is_flag=True, help="Stop after the graph metrics.")
+@click.option("--no-reports", is_flag=True, help="Skip the notebook reports.")
 @click.option(
     "--graph-seed",
     type=int,
@@ -72,6 +79,7 @@ def run(
     seed: int,
     source: Path | None,
     source_format: str,
+    derive_friends: int | None,
     as_of: str | None,
     out_dir: Path,
     no_reports: bool,
@@ -89,6 +97,8 @@ def run(
         raise click.UsageError("give --users or --source, not both")
     if users is None and source is None:
         users = 2000
+    if derive_friends is not None and source is None:
+        raise click.UsageError("--derive-friends needs --source")
 
     def progress(number: int, stage: str, message: str) -> None:
         click.echo(f"[{number}/{len(STAGES)}] {stage}: {message}", err=True)
@@ -99,6 +109,7 @@ def run(
         seed=seed,
         source=source,
         source_format=source_format,
+        derive_friends=derive_friends,
         as_of=as_of,
         report_dir=None if no_reports else out_dir,
         graph_seed=graph_seed,
