@@ -12,13 +12,26 @@ as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
 
+-- Aggregated first, so that the weeks and types below are read from this
+-- small result instead of from every notification again.
+weekly_counts as (
+    select
+        week_start,
+        notification_type,
+        count(*) as sent,
+        count(seen_at) as seen,
+        sum(case when is_read then 1 else 0 end) as read_count
+    from notifications
+    group by week_start, notification_type
+),
+
 series_bounds as (
     select
-        min(notifications.week_start) as first_week_start,
+        min(weekly_counts.week_start) as first_week_start,
         max(
             cast({{ dbt.date_trunc('week', 'as_of.as_of_date') }} as date)
         ) as as_of_week_start
-    from notifications
+    from weekly_counts
     cross join as_of
 ),
 
@@ -37,7 +50,7 @@ week_spine as (
 
 notification_types as (
     select distinct notification_type
-    from notifications
+    from weekly_counts
 ),
 
 week_type_grid as (
@@ -46,17 +59,6 @@ week_type_grid as (
         notification_types.notification_type
     from week_spine
     cross join notification_types
-),
-
-weekly_counts as (
-    select
-        week_start,
-        notification_type,
-        count(*) as sent,
-        count(seen_at) as seen,
-        sum(case when is_read then 1 else 0 end) as read_count
-    from notifications
-    group by week_start, notification_type
 ),
 
 filled_counts as (

@@ -32,7 +32,7 @@ user_events as (
 -- The first activity message of the notified user strictly after the
 -- notification: a running minimum over the user's events in descending time,
 -- where a message at the same instant as the notification sorts after it and
--- so is not counted.
+-- so is not counted. Partitioning by bytes (the C collation) sorts faster.
 next_messages as (
     select
         notification_type,
@@ -40,7 +40,7 @@ next_messages as (
         event_order,
         event_at as notified_at,
         min(message_at) over (
-            partition by user_id
+            partition by {{ binary_collation('user_id') }}
             order by event_at desc, event_order asc
             rows between unbounded preceding and current row
         ) as next_message_at
