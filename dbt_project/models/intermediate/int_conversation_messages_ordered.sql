@@ -6,9 +6,6 @@
 -- session_number numbers the sessions, and a new session starts after a gap
 -- of more than 30 minutes.
 
--- Fresh statistics let the planner size the joins of the marts built on it.
-{{ config(post_hook='analyze {{ this }}') }}
-
 with
 
 messages as (

@@ -4,9 +4,6 @@
 -- response. Its latency is its created_at minus that of the message before
 -- it, which is the last message of the previous run.
 
--- Fresh statistics let the planner size the joins of the marts built on it.
-{{ config(post_hook='analyze {{ this }}') }}
-
 with
 
 messages as (
