@@ -1,0 +1,620 @@
+"""The conclusions of the report notebooks, computed from the marts.
+
+Each ``describe_*`` function takes the DataFrame of one mart, as
+:func:`chat_analytics.marts.load_mart` returns it, and returns a
+:class:`~chat_analytics.reports.narrative.Conclusion`: Markdown with the
+numbers in bold, and the same numbers unformatted in ``values``. An empty mart
+gives a "No data" note. Shares are printed as percentages with one decimal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from chat_analytics.reports.narrative import Conclusion, no_data
+
+__all__ = [
+    "cohort_summary",
+    "describe_active_users",
+    "describe_ai_characters",
+    "describe_attachments",
+    "describe_churn",
+    "describe_communities",
+    "describe_concentration",
+    "describe_conversation_health",
+    "describe_friend_network",
+    "describe_heatmap",
+    "describe_leaderboard",
+    "describe_lifecycle",
+    "describe_mentions",
+    "describe_recommendations",
+    "describe_requests",
+    "describe_response_times",
+    "describe_retention",
+    "describe_segment_activity",
+    "describe_sessions",
+    "describe_signups",
+    "describe_turn_taking",
+    "value_counts",
+]
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+            "Sunday")  # fmt: skip
+
+
+def _count(value: int) -> str:
+    return f"**{int(value):,}**"
+
+
+def _share(value: float) -> str:
+    return f"**{value:.1%}**"
+
+
+def _number(value: float, digits: int = 1) -> str:
+    return f"**{value:,.{digits}f}**"
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return None if denominator == 0 else float(numerator) / float(denominator)
+
+
+def _row_at(frame: pd.DataFrame, key: str, as_of: dt.date | None) -> pd.Series:
+    """Return the last row with ``key`` on or before ``as_of`` (any row if None)."""
+    rows = frame if as_of is None else frame[frame[key] <= as_of]
+    if rows.empty:
+        rows = frame
+    return rows.sort_values(key).iloc[-1]
+
+
+def value_counts(
+    frame: pd.DataFrame, column: str, order: tuple[str, ...]
+) -> pd.DataFrame:
+    """Count the rows of each value of ``column``, in ``order``, zeros included.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``column``, ``count`` and ``share`` (a fraction; NaN when
+        ``frame`` is empty).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"risk": ["low", "high", "low"]})
+    >>> value_counts(frame, "risk", ("low", "high", "churned"))["count"].tolist()
+    [2, 1, 0]
+    """
+    counts = frame[column].value_counts()
+    numbers = [int(counts.get(value, 0)) for value in order]
+    total = sum(numbers)
+    return pd.DataFrame(
+        {
+            column: list(order),
+            "count": numbers,
+            "share": [n / total if total else float("nan") for n in numbers],
+        }
+    )
+
+
+# Cohorts and activity --------------------------------------------------------
+
+
+def cohort_summary(retention: pd.DataFrame, leaderboard: pd.DataFrame) -> pd.DataFrame:
+    """Summarise each signup cohort: size, senders, messages and first-month retention.
+
+    Parameters
+    ----------
+    retention : pandas.DataFrame
+        The ``cohort_retention`` mart.
+    leaderboard : pandas.DataFrame
+        The ``user_activity_leaderboard`` mart.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``cohort_month``: ``signups``, ``senders`` (users of the
+        cohort with an activity message ever), ``messages_sent``,
+        ``messages_per_sender`` and ``first_month_retention`` (the share of
+        the cohort active in its signup month).
+    """
+    first = retention[retention["months_since_signup"] == 0]
+    sizes = first[["cohort_month", "cohort_size", "retention_rate"]].rename(
+        columns={"cohort_size": "signups", "retention_rate": "first_month_retention"}
+    )
+    activity = (
+        leaderboard.groupby("signup_month")
+        .agg(senders=("user_id", "size"), messages_sent=("messages_sent", "sum"))
+        .reset_index()
+        .rename(columns={"signup_month": "cohort_month"})
+    )
+    summary = sizes.merge(activity, on="cohort_month", how="left")
+    summary["senders"] = summary["senders"].fillna(0).astype("Int64")
+    summary["messages_sent"] = summary["messages_sent"].fillna(0).astype("Int64")
+    summary["messages_per_sender"] = (
+        summary["messages_sent"] / summary["senders"].replace(0, pd.NA)
+    ).astype("Float64")
+    columns = ["cohort_month", "signups", "senders", "messages_sent",
+               "messages_per_sender", "first_month_retention"]  # fmt: skip
+    return summary[columns].sort_values("cohort_month").reset_index(drop=True)
+
+
+def describe_signups(retention: pd.DataFrame) -> Conclusion:
+    """State how many users signed up, in how many cohorts, and the largest cohort."""
+    sizes = retention.drop_duplicates("cohort_month")[["cohort_month", "cohort_size"]]
+    if sizes.empty or sizes["cohort_size"].sum() == 0:
+        return no_data("no profiles were created up to the as-of date.")
+    largest = sizes.sort_values(
+        ["cohort_size", "cohort_month"], ascending=[False, True]
+    )
+    largest = largest.iloc[0]
+    values = {
+        "signups": int(sizes["cohort_size"].sum()),
+        "cohorts": len(sizes),
+        "largest_cohort_month": largest["cohort_month"],
+        "largest_cohort_size": int(largest["cohort_size"]),
+    }
+    text = (
+        f"{_count(values['signups'])} users signed up in "
+        f"{_count(values['cohorts'])} monthly cohorts. The largest cohort, "
+        f"{values['largest_cohort_month']:%Y-%m}, has "
+        f"{_count(values['largest_cohort_size'])} users."
+    )
+    return Conclusion(text, values)
+
+
+def describe_leaderboard(leaderboard: pd.DataFrame) -> Conclusion:
+    """State how many users sent messages, who sent the most and the top ten's share."""
+    if leaderboard.empty:
+        return no_data("no user has sent an activity message.")
+    ranked = leaderboard.sort_values("rank_overall")
+    top = ranked.iloc[0]
+    total = int(ranked["messages_sent"].sum())
+    values = {
+        "senders": len(ranked),
+        "messages": total,
+        "top_username": str(top["username"]),
+        "top_messages": int(top["messages_sent"]),
+        "top_10_share": _ratio(ranked["messages_sent"].head(10).sum(), total),
+    }
+    text = (
+        f"{_count(values['senders'])} users sent {_count(total)} activity "
+        f"messages. The most active, **{values['top_username']}**, sent "
+        f"{_count(values['top_messages'])}; the ten most active users sent "
+        f"{_share(values['top_10_share'])} of all messages."
+    )
+    return Conclusion(text, values)
+
+
+def describe_concentration(
+    concentration: pd.DataFrame, as_of: dt.date | None = None
+) -> Conclusion:
+    """State how concentrated the messages of the as-of month are (top 10%, Gini)."""
+    active = concentration[concentration["active_users"] > 0]
+    if active.empty:
+        return no_data("no month has an active user.")
+    row = _row_at(active, "month", as_of)
+    values = {
+        "month": row["month"],
+        "active_users": int(row["active_users"]),
+        "top_10pct_share": float(row["top_10pct_share"]),
+        "gini": float(row["gini"]),
+    }
+    text = (
+        f"In {values['month']:%Y-%m}, the top 10% of the "
+        f"{_count(values['active_users'])} active users sent "
+        f"{_share(values['top_10pct_share'])} of the messages "
+        f"(Gini coefficient {_number(values['gini'], 2)})."
+    )
+    return Conclusion(text, values)
+
+
+# Retention and lifecycle -----------------------------------------------------
+
+
+def describe_retention(retention: pd.DataFrame) -> Conclusion:
+    """State month-1 and month-3 retention, pooled over the complete cohort months.
+
+    A cohort's month ``m`` counts only when that calendar month has fully
+    elapsed (``is_complete_period``). Pooled retention is the cohorts' active
+    users over their summed sizes, so large cohorts weigh more.
+    """
+    values: dict[str, object] = {}
+    parts = []
+    for months in (1, 3):
+        rows = retention[
+            (retention["months_since_signup"] == months)
+            & retention["is_complete_period"].fillna(False).astype(bool)
+        ]
+        rate = _ratio(rows["active_users"].sum(), rows["cohort_size"].sum())
+        values[f"month_{months}_retention"] = rate
+        values[f"month_{months}_cohorts"] = len(rows)
+        if rate is not None:
+            parts.append(
+                f"{_share(rate)} of users were active {months} month"
+                f"{'s' if months > 1 else ''} after the month they signed up "
+                f"({_count(len(rows))} cohorts)"
+            )
+    if not parts:
+        return no_data("no cohort has a complete month after its signup month.")
+    return Conclusion("; ".join(parts) + ".", values)
+
+
+def describe_active_users(
+    dau: pd.DataFrame, as_of: dt.date | None = None
+) -> Conclusion:
+    """State DAU, WAU, 28-day MAU, stickiness and R30v2 users on the as-of date."""
+    if dau.empty or dau["mau_28d"].max() == 0:
+        return no_data("no user was active on any day.")
+    row = _row_at(dau, "activity_date", as_of)
+    last_28 = dau[dau["activity_date"] <= row["activity_date"]].tail(28)
+    stickiness = last_28["dau_over_mau_28d"].astype("Float64").mean()
+    values = {
+        "date": row["activity_date"],
+        "dau": int(row["dau"]),
+        "wau": int(row["wau"]),
+        "mau_28d": int(row["mau_28d"]),
+        "stickiness_28d": None if pd.isna(stickiness) else float(stickiness),
+        "r30v2_users": int(row["r30v2_users"]),
+    }
+    stickiness_text = "n/a" if values["stickiness_28d"] is None else _share(stickiness)
+    text = (
+        f"On {values['date']:%Y-%m-%d}: DAU {_count(values['dau'])}, WAU "
+        f"{_count(values['wau'])}, MAU (28 days) {_count(values['mau_28d'])}. "
+        f"Mean stickiness (DAU/MAU) over the last 28 days: {stickiness_text}. "
+        f"R30v2 retained users: {_count(values['r30v2_users'])}."
+    )
+    return Conclusion(text, values)
+
+
+LIFECYCLE_STATES = ("new", "returning", "resurrecting", "dormant")
+
+
+def describe_lifecycle(
+    lifecycle: pd.DataFrame, as_of: dt.date | None = None
+) -> Conclusion:
+    """State the lifecycle counts of the last ISO week that ended by the as-of date."""
+    if lifecycle.empty or lifecycle["user_count"].sum() == 0:
+        return no_data("no user was active in any week.")
+    weeks = sorted(lifecycle["week_start"].unique())
+    complete = [
+        week for week in weeks if as_of is None or week + dt.timedelta(days=6) <= as_of
+    ]
+    week = complete[-1] if complete else weeks[-1]
+    rows = lifecycle[lifecycle["week_start"] == week]
+    counts = {
+        state: int(rows.loc[rows["lifecycle_state"] == state, "user_count"].sum())
+        for state in LIFECYCLE_STATES
+    }
+    values = {"week_start": week, **counts}
+    listed = ", ".join(f"{_count(counts[state])} {state}" for state in LIFECYCLE_STATES)
+    text = f"In the week of {week:%Y-%m-%d}: {listed}."
+    return Conclusion(text, values)
+
+
+CHURN_RISKS = ("low", "medium", "high", "churned")
+
+
+def describe_churn(churn: pd.DataFrame) -> Conclusion:
+    """State how many users who ever sent a message fall in each churn-risk class."""
+    if churn.empty:
+        return no_data("no user has sent an activity message.")
+    counts = value_counts(churn, "churn_risk", CHURN_RISKS)
+    values = dict(zip(counts["churn_risk"], counts["count"], strict=True))
+    values["users"] = len(churn)
+    listed = ", ".join(f"{_count(values[risk])} {risk}" for risk in CHURN_RISKS)
+    text = f"Of {_count(len(churn))} users who ever sent a message: {listed}."
+    return Conclusion(text, values)
+
+
+# Conversations ---------------------------------------------------------------
+
+
+def describe_sessions(sessions: pd.DataFrame) -> Conclusion:
+    """State the number of sessions and their median length in messages and minutes."""
+    if sessions.empty:
+        return no_data("no chat has a non-deleted message.")
+    values = {
+        "sessions": len(sessions),
+        "chats": int(sessions["chat_id"].nunique()),
+        "median_messages": float(sessions["message_count"].median()),
+        "median_minutes": float(sessions["duration_minutes"].median()),
+        "ai_session_share": float((sessions["ai_messages"] > 0).mean()),
+    }
+    text = (
+        f"{_count(values['sessions'])} sessions in {_count(values['chats'])} "
+        f"chats. The median session has {_number(values['median_messages'])} "
+        f"messages and lasts {_number(values['median_minutes'])} minutes; "
+        f"{_share(values['ai_session_share'])} of sessions include an AI message."
+    )
+    return Conclusion(text, values)
+
+
+def describe_turn_taking(turns: pd.DataFrame) -> Conclusion:
+    """State the median speaker-switch rate and run length, and human-to-AI switches."""
+    if turns.empty:
+        return no_data("no chat has a non-system, non-deleted message.")
+    multi = turns[turns["distinct_speakers"] > 1]
+    values = {
+        "chats": len(turns),
+        "multi_speaker_chats": len(multi),
+        "median_switch_rate": (
+            None if multi.empty else float(multi["speaker_switch_rate"].median())
+        ),
+        "median_run_length": float(turns["avg_run_length"].median()),
+        "human_to_ai_switches": int(turns["human_to_ai_switches"].sum()),
+    }
+    switch = (
+        "n/a"
+        if values["median_switch_rate"] is None
+        else _share(values["median_switch_rate"])
+    )
+    text = (
+        f"{_count(values['multi_speaker_chats'])} of {_count(values['chats'])} "
+        f"chats have more than one speaker; in those, the median speaker-switch "
+        f"rate is {switch}. The median run is {_number(values['median_run_length'])}"
+        f" messages long, and humans handed over to an AI "
+        f"{_count(values['human_to_ai_switches'])} times."
+    )
+    return Conclusion(text, values)
+
+
+def describe_response_times(responses: pd.DataFrame) -> Conclusion:
+    """State the median over chats of the per-chat median response times."""
+    if responses.empty:
+        return no_data("no chat has a switch of speaker.")
+    human = responses["human_median_response_seconds"].dropna()
+    ai = responses["ai_median_response_seconds"].dropna()
+    values = {
+        "chats": len(responses),
+        "responses": int(responses["responses"].sum()),
+        "median_seconds": float(responses["median_response_seconds"].median()),
+        "human_median_seconds": None if human.empty else float(human.median()),
+        "ai_median_seconds": None if ai.empty else float(ai.median()),
+    }
+    text = (
+        f"{_count(values['responses'])} responses in {_count(values['chats'])} "
+        f"chats. In the typical chat (median over chats), the median response "
+        f"comes after {_number(values['median_seconds'])} seconds"
+    )
+    if values["human_median_seconds"] is not None:
+        text += f"; humans take {_number(values['human_median_seconds'])} seconds"
+    if values["ai_median_seconds"] is not None:
+        text += f", AI characters {_number(values['ai_median_seconds'])} seconds"
+    return Conclusion(text + ".", values)
+
+
+HEALTH_STATUSES = ("thriving", "stable", "at_risk", "dead")
+
+
+def describe_conversation_health(health: pd.DataFrame) -> Conclusion:
+    """State how many chats are thriving, stable, at risk and dead."""
+    if health.empty:
+        return no_data("the warehouse has no chats.")
+    counts = value_counts(health, "health_status", HEALTH_STATUSES)
+    values = dict(zip(counts["health_status"], counts["count"], strict=True))
+    values["chats"] = len(health)
+    listed = ", ".join(
+        f"{_count(values[status])} {status.replace('_', ' ')}"
+        for status in HEALTH_STATUSES
+    )
+    return Conclusion(f"Of {_count(len(health))} chats: {listed}.", values)
+
+
+def describe_ai_characters(ai: pd.DataFrame) -> Conclusion:
+    """State the AI character with the most messages and its human reply rate."""
+    posting = ai[ai["ai_messages"] > 0]
+    if posting.empty:
+        return no_data("no AI character has posted a message.")
+    top = posting.sort_values(["ai_messages", "ai_character_id"],
+                              ascending=[False, True]).iloc[0]  # fmt: skip
+    values = {
+        "characters": len(posting),
+        "ai_messages": int(posting["ai_messages"].sum()),
+        "top_character": str(top["ai_character_id"]),
+        "top_messages": int(top["ai_messages"]),
+        "top_reply_rate": None
+        if pd.isna(top["reply_rate"])
+        else float(top["reply_rate"]),
+    }
+    text = (
+        f"{_count(values['characters'])} AI characters posted "
+        f"{_count(values['ai_messages'])} messages. The busiest, "
+        f"**{values['top_character']}**, posted {_count(values['top_messages'])}"
+    )
+    if values["top_reply_rate"] is not None:
+        text += f", and humans replied to {_share(values['top_reply_rate'])} of them"
+    return Conclusion(text + ".", values)
+
+
+def describe_mentions(mentions: pd.DataFrame) -> Conclusion:
+    """State the number of mentions, reciprocal pairs and replies within an hour."""
+    if mentions.empty:
+        return no_data("no activity message mentions another user.")
+    total = int(mentions["mentions"].sum())
+    replied = (mentions["replied_within_1h_share"] * mentions["mentions"]).sum()
+    values = {
+        "pairs": len(mentions),
+        "mentions": total,
+        "reciprocal_share": float(mentions["is_reciprocal"].astype(bool).mean()),
+        "replied_within_1h_share": _ratio(replied, total),
+    }
+    text = (
+        f"{_count(total)} mentions between {_count(values['pairs'])} pairs of "
+        f"users; {_share(values['reciprocal_share'])} of the pairs mention each "
+        f"other, and {_share(values['replied_within_1h_share'])} of mentions got "
+        f"a message from the mentioned user in the same chat within an hour."
+    )
+    return Conclusion(text, values)
+
+
+def describe_attachments(files: pd.DataFrame) -> Conclusion:
+    """State the number and total size of files and the most shared MIME family."""
+    if files.empty or files["files"].sum() == 0:
+        return no_data("no message has a file attachment.")
+    families = (
+        files.groupby("mime_family")["files"]
+        .sum()
+        .sort_values(ascending=False, kind="stable")
+    )
+    values = {
+        "files": int(files["files"].sum()),
+        "total_megabytes": float(files["total_bytes"].sum()) / 1e6,
+        "top_family": str(families.index[0]),
+        "top_family_files": int(families.iloc[0]),
+    }
+    text = (
+        f"{_count(values['files'])} files, {_number(values['total_megabytes'])} MB "
+        f"in total; the most shared family is **{values['top_family']}** with "
+        f"{_count(values['top_family_files'])} files."
+    )
+    return Conclusion(text, values)
+
+
+def describe_heatmap(heatmap: pd.DataFrame) -> Conclusion:
+    """State the weekday and hour (UTC) with the most activity messages."""
+    if heatmap.empty or heatmap["messages"].sum() == 0:
+        return no_data("no activity message was sent.")
+    top = heatmap.sort_values(["messages", "iso_weekday", "hour"],
+                              ascending=[False, True, True]).iloc[0]  # fmt: skip
+    values = {
+        "iso_weekday": int(top["iso_weekday"]),
+        "hour": int(top["hour"]),
+        "messages": int(top["messages"]),
+        "share": float(top["message_share"]),
+    }
+    text = (
+        f"The busiest hour is **{WEEKDAYS[values['iso_weekday'] - 1]} "
+        f"{values['hour']:02d}:00** UTC, with {_count(values['messages'])} "
+        f"messages ({_share(values['share'])} of all)."
+    )
+    return Conclusion(text, values)
+
+
+# Social graph ----------------------------------------------------------------
+
+
+def describe_friend_network(summary: pd.DataFrame) -> Conclusion:
+    """State how many users have friends and the median friend count among them."""
+    if summary.empty:
+        return no_data("the warehouse has no profiles.")
+    with_friends = summary[summary["friend_count"] > 0]
+    values = {
+        "users": len(summary),
+        "users_with_friends": len(with_friends),
+        "median_friends": (
+            None if with_friends.empty else float(with_friends["friend_count"].median())
+        ),
+        "friendships": int(summary["friend_count"].sum()) // 2,
+    }
+    if with_friends.empty:
+        return no_data(
+            f"none of the {len(summary):,} users has an accepted friend request."
+        )
+    text = (
+        f"{_count(values['users_with_friends'])} of {_count(values['users'])} "
+        f"users have at least one friend, with {_count(values['friendships'])} "
+        f"friendships in all; the median user with friends has "
+        f"{_number(values['median_friends'])} friends."
+    )
+    return Conclusion(text, values)
+
+
+def describe_requests(dynamics: pd.DataFrame) -> Conclusion:
+    """State how many friend requests were sent and the accepted share of those decided."""
+    if dynamics.empty or dynamics["requests"].sum() == 0:
+        return no_data("no friend request was sent.")
+    accepted = int(dynamics["accepted"].sum())
+    declined = int(dynamics["declined"].sum())
+    values = {
+        "requests": int(dynamics["requests"].sum()),
+        "accepted": accepted,
+        "declined": declined,
+        "pending": int(dynamics["pending"].sum()),
+        "acceptance_rate": _ratio(accepted, accepted + declined),
+    }
+    rate = (
+        "n/a"
+        if values["acceptance_rate"] is None
+        else _share(values["acceptance_rate"])
+    )
+    text = (
+        f"{_count(values['requests'])} friend requests: "
+        f"{_count(accepted)} accepted, {_count(declined)} declined and "
+        f"{_count(values['pending'])} pending; {rate} of the accepted or declined requests "
+        f"were accepted."
+    )
+    return Conclusion(text, values)
+
+
+def describe_recommendations(recommendations: pd.DataFrame) -> Conclusion:
+    """State how many users get recommendations and their best one's mutual friends."""
+    if recommendations.empty:
+        return no_data("no user has a friend of a friend who is not yet a contact.")
+    best = recommendations[recommendations["recommendation_rank"] == 1]
+    values = {
+        "users": int(recommendations["user_id"].nunique()),
+        "recommendations": len(recommendations),
+        "median_best_mutual_friends": float(best["mutual_friends"].median()),
+    }
+    text = (
+        f"{_count(values['users'])} users get {_count(values['recommendations'])} "
+        f"recommendations; the top recommendation of the median user shares "
+        f"{_number(values['median_best_mutual_friends'])} mutual friends."
+    )
+    return Conclusion(text, values)
+
+
+def describe_communities(metrics: pd.DataFrame, runs: pd.DataFrame) -> Conclusion:
+    """State the number of Louvain communities, the largest one and the modularity.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        The per-user graph metrics (``user_graph_metrics``).
+    runs : pandas.DataFrame
+        The run summary (``graph_runs``), one row.
+    """
+    communities = metrics["louvain_community"].dropna() if len(metrics) else None
+    if communities is None or communities.empty:
+        return no_data("no graph metrics have been computed for this warehouse.")
+    sizes = communities.value_counts()
+    modularity = None
+    if not runs.empty and not pd.isna(runs["louvain_modularity"].iloc[0]):
+        modularity = float(runs["louvain_modularity"].iloc[0])
+    values = {
+        "communities": len(sizes),
+        "largest_size": int(sizes.iloc[0]),
+        "largest_share": float(sizes.iloc[0]) / len(communities),
+        "modularity": modularity,
+    }
+    text = (
+        f"Louvain finds {_count(values['communities'])} communities; the "
+        f"largest has {_count(values['largest_size'])} users "
+        f"({_share(values['largest_share'])})"
+    )
+    if modularity is not None:
+        text += f", and the partition's modularity is {_number(modularity, 3)}"
+    return Conclusion(text + ".", values)
+
+
+def describe_segment_activity(segments: pd.DataFrame) -> Conclusion:
+    """State which Louvain community has the largest share of users active lately."""
+    communities = segments[
+        (segments["segment_type"] == "louvain_community") & (segments["users"] > 0)
+    ]
+    if communities.empty:
+        return no_data("no graph metrics have been computed for this warehouse.")
+    top = communities.sort_values(["active_share_28d", "segment"],
+                                  ascending=[False, True]).iloc[0]  # fmt: skip
+    values = {
+        "segment": int(top["segment"]),
+        "users": int(top["users"]),
+        "active_share_28d": float(top["active_share_28d"]),
+    }
+    text = (
+        f"Community **{values['segment']}** ({_count(values['users'])} users) has "
+        f"the largest share of users active in the last 28 days: "
+        f"{_share(values['active_share_28d'])}."
+    )
+    return Conclusion(text, values)
