@@ -15,6 +15,7 @@ from chat_analytics.cli.build import build
 from chat_analytics.cli.common import run_command
 from chat_analytics.cli.database import db, init
 from chat_analytics.cli.generate import generate
+from chat_analytics.cli.graph import graph
 from chat_analytics.cli.importing import import_export
 from chat_analytics.cli.pipeline import report, run
 
@@ -46,6 +47,7 @@ def cli(verbose: int) -> None:
 cli.add_command(build)
 cli.add_command(db)
 cli.add_command(generate)
+cli.add_command(graph)
 cli.add_command(import_export)
 cli.add_command(init)
 cli.add_command(report)
