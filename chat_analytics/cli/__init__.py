@@ -17,6 +17,7 @@ from chat_analytics.cli.database import db, init
 from chat_analytics.cli.generate import generate
 from chat_analytics.cli.graph import graph
 from chat_analytics.cli.importing import import_export
+from chat_analytics.cli.load import load
 from chat_analytics.cli.pipeline import report, run
 
 __all__ = ["main"]
@@ -50,6 +51,7 @@ cli.add_command(generate)
 cli.add_command(graph)
 cli.add_command(import_export)
 cli.add_command(init)
+cli.add_command(load)
 cli.add_command(report)
 cli.add_command(run)
 
