@@ -14,8 +14,8 @@ profiles as (
     select * from {{ ref('int_profiles_numbered') }}
 ),
 
-messages as (
-    select * from {{ ref('int_messages_as_of') }}
+user_days as (
+    select * from {{ ref('int_user_days_activity') }}
 ),
 
 as_of as (
@@ -46,15 +46,14 @@ months as (
 
 sender_months as (
     select
-        sender_id as user_id,
-        cast({{ dbt.date_trunc('month', 'created_at') }} as date)
+        user_id,
+        cast({{ dbt.date_trunc('month', 'activity_date') }} as date)
             as month_start,
-        count(*) as messages
-    from messages
-    where is_activity
+        sum(messages) as messages
+    from user_days
     group by
-        sender_id,
-        cast({{ dbt.date_trunc('month', 'created_at') }} as date)
+        user_id,
+        cast({{ dbt.date_trunc('month', 'activity_date') }} as date)
 ),
 
 monthly_messages as (

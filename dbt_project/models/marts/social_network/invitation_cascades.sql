@@ -10,8 +10,8 @@ chats as (
     select * from {{ ref('stg_chat__chats') }}
 ),
 
-messages as (
-    select * from {{ ref('int_messages_as_of') }}
+user_chat_days as (
+    select * from {{ ref('int_user_chat_days_activity') }}
 ),
 
 as_of as (
@@ -105,9 +105,8 @@ cascade_depths as (
 chat_posters as (
     select distinct
         chat_id,
-        sender_id as user_id
-    from messages
-    where is_activity
+        user_id
+    from user_chat_days
 ),
 
 invitees_who_posted as (
