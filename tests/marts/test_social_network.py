@@ -568,7 +568,9 @@ DYNAMICS_EARLY = {
     ids=["as_of", "early"],
 )
 def test_request_dynamics(request, fixture, expected):
-    mart = read_mart(request.getfixturevalue(fixture), "friend_request_dynamics")
+    mart = read_mart(
+        request.getfixturevalue(fixture), "friend_request_dynamics", ["month"]
+    )
     assert list(mart["month"]) == list(expected)
     for row in mart.to_dict("records"):
         requests, accepted, declined, pending, hours = expected[row["month"]]
@@ -582,7 +584,7 @@ def test_request_dynamics(request, fixture, expected):
 
 
 def test_request_dynamics_known_percentiles(dsn):
-    january = read_mart(dsn, "friend_request_dynamics").iloc[0]
+    january = read_mart(dsn, "friend_request_dynamics", ["month"]).iloc[0]
     # Hours 6, 13, 24 and 48: median (13 + 24) / 2, p90 24 + 0.7 * 24.
     assert january["median_hours_to_accept"] == pytest.approx(18.5)
     assert january["p90_hours_to_accept"] == pytest.approx(40.8)
@@ -645,7 +647,7 @@ def monthly_activity(as_of: str) -> pd.DataFrame:
 def test_activity_correlation_matches_pandas(dsn):
     counts = monthly_activity(AS_OF)
     months = [dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 3, 1)]
-    mart = read_mart(dsn, "friend_activity_correlation")
+    mart = read_mart(dsn, "friend_activity_correlation", ["month"])
     assert list(mart["month"]) == months
     for row in mart.to_dict("records"):
         month = row["month"]
@@ -664,7 +666,7 @@ def test_activity_correlation_matches_pandas(dsn):
 
 
 def test_activity_correlation_cohort_share(dsn):
-    mart = read_mart(dsn, "friend_activity_correlation")
+    mart = read_mart(dsn, "friend_activity_correlation", ["month"])
     # Same signup month: the January triangle; then dave-erin, dave-frank;
     # then heidi-ivan.
     assert list(mart["same_cohort_friendship_share"]) == pytest.approx(
@@ -673,7 +675,7 @@ def test_activity_correlation_cohort_share(dsn):
 
 
 def test_activity_correlation_early(early_dsn):
-    mart = read_mart(early_dsn, "friend_activity_correlation")
+    mart = read_mart(early_dsn, "friend_activity_correlation", ["month"])
     assert list(mart["month"]) == [dt.date(2024, 1, 1), dt.date(2024, 2, 1)]
     assert list(mart["users_with_friends"]) == [3, 4]
 
