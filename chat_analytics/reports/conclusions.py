@@ -16,11 +16,17 @@ import pandas as pd
 from chat_analytics.reports.narrative import Conclusion, no_data
 
 __all__ = [
+    "CHURN_RISKS",
+    "HEALTH_STATUSES",
+    "LIFECYCLE_STATES",
+    "SEGMENTS",
     "cohort_summary",
+    "community_activity",
     "describe_active_users",
     "describe_ai_characters",
     "describe_attachments",
     "describe_churn",
+    "describe_clustering",
     "describe_communities",
     "describe_concentration",
     "describe_conversation_health",
@@ -37,9 +43,15 @@ __all__ = [
     "describe_sessions",
     "describe_signups",
     "describe_turn_taking",
+    "top_central_users",
     "value_counts",
 ]
 
+# The classes of the marts' status columns, in the order that tables show them.
+LIFECYCLE_STATES = ("new", "returning", "resurrecting", "dormant")
+CHURN_RISKS = ("low", "medium", "high", "churned")
+HEALTH_STATUSES = ("thriving", "stable", "at_risk", "dead")
+SEGMENTS = ("power", "regular", "casual", "dormant", "never_active")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
             "Sunday")  # fmt: skip
 
@@ -76,8 +88,8 @@ def value_counts(
     Returns
     -------
     pandas.DataFrame
-        Columns ``column``, ``count`` and ``share`` (a fraction; NaN when
-        ``frame`` is empty).
+        Columns ``column``, ``count`` and ``share`` (a fraction); no rows
+        when ``frame`` is empty, so that tables show a "No data" note.
 
     Examples
     --------
@@ -85,6 +97,8 @@ def value_counts(
     >>> value_counts(frame, "risk", ("low", "high", "churned"))["count"].tolist()
     [2, 1, 0]
     """
+    if frame.empty:
+        return pd.DataFrame({column: [], "count": [], "share": []})
     counts = frame[column].value_counts()
     numbers = [int(counts.get(value, 0)) for value in order]
     total = sum(numbers)
@@ -92,7 +106,7 @@ def value_counts(
         {
             column: list(order),
             "count": numbers,
-            "share": [n / total if total else float("nan") for n in numbers],
+            "share": [n / total for n in numbers],
         }
     )
 
@@ -267,9 +281,6 @@ def describe_active_users(
     return Conclusion(text, values)
 
 
-LIFECYCLE_STATES = ("new", "returning", "resurrecting", "dormant")
-
-
 def describe_lifecycle(
     lifecycle: pd.DataFrame, as_of: dt.date | None = None
 ) -> Conclusion:
@@ -290,9 +301,6 @@ def describe_lifecycle(
     listed = ", ".join(f"{_count(counts[state])} {state}" for state in LIFECYCLE_STATES)
     text = f"In the week of {week:%Y-%m-%d}: {listed}."
     return Conclusion(text, values)
-
-
-CHURN_RISKS = ("low", "medium", "high", "churned")
 
 
 def describe_churn(churn: pd.DataFrame) -> Conclusion:
@@ -382,9 +390,6 @@ def describe_response_times(responses: pd.DataFrame) -> Conclusion:
     if values["ai_median_seconds"] is not None:
         text += f", AI characters {_number(values['ai_median_seconds'])} seconds"
     return Conclusion(text + ".", values)
-
-
-HEALTH_STATUSES = ("thriving", "stable", "at_risk", "dead")
 
 
 def describe_conversation_health(health: pd.DataFrame) -> Conclusion:
@@ -521,7 +526,7 @@ def describe_friend_network(summary: pd.DataFrame) -> Conclusion:
 
 
 def describe_requests(dynamics: pd.DataFrame) -> Conclusion:
-    """State how many friend requests were sent and the accepted share of those decided."""
+    """State the number of friend requests and the accepted share of decided ones."""
     if dynamics.empty or dynamics["requests"].sum() == 0:
         return no_data("no friend request was sent.")
     accepted = int(dynamics["accepted"].sum())
@@ -541,8 +546,8 @@ def describe_requests(dynamics: pd.DataFrame) -> Conclusion:
     text = (
         f"{_count(values['requests'])} friend requests: "
         f"{_count(accepted)} accepted, {_count(declined)} declined and "
-        f"{_count(values['pending'])} pending; {rate} of the accepted or declined requests "
-        f"were accepted."
+        f"{_count(values['pending'])} pending. {rate} of the requests that got "
+        f"an answer were accepted."
     )
     return Conclusion(text, values)
 
@@ -565,6 +570,73 @@ def describe_recommendations(recommendations: pd.DataFrame) -> Conclusion:
     return Conclusion(text, values)
 
 
+def describe_clustering(
+    clustering: pd.DataFrame, components: pd.DataFrame
+) -> Conclusion:
+    """State the number of connected components, the largest one and mean clustering.
+
+    Parameters
+    ----------
+    clustering : pandas.DataFrame
+        The ``friend_clustering`` mart (users with at least one friend).
+    components : pandas.DataFrame
+        The ``friend_components`` mart (every profile).
+    """
+    if components.empty:
+        return no_data("the warehouse has no profiles.")
+    sizes = components.drop_duplicates("component_id")["component_size"]
+    values = {
+        "components": len(sizes),
+        "largest_component": int(sizes.max()),
+        "largest_share": float(sizes.max()) / len(components),
+        "mean_clustering": (
+            None if clustering.empty else float(clustering["clustering"].mean())
+        ),
+    }
+    text = (
+        f"The friendship graph has {_count(values['components'])} connected "
+        f"components, counting users without friends as their own; the largest "
+        f"holds {_count(values['largest_component'])} users "
+        f"({_share(values['largest_share'])})"
+    )
+    if values["mean_clustering"] is not None:
+        text += (
+            f". Users with friends have a mean clustering coefficient of "
+            f"{_number(values['mean_clustering'], 3)}"
+        )
+    return Conclusion(text + ".", values)
+
+
+def top_central_users(metrics: pd.DataFrame, graph, rows: int = 10) -> pd.DataFrame:
+    """Return the users with the highest PageRank, with their usernames.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        The per-user graph metrics (``user_graph_metrics``).
+    graph : networkx.Graph
+        The friend graph, whose nodes carry a ``username`` attribute.
+    rows : int
+        Number of users returned.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``username``, ``degree``, ``pagerank``, ``betweenness_centrality``,
+        ``closeness_centrality``, ``clustering`` and ``louvain_community``,
+        by PageRank descending (ties by user id).
+    """
+    columns = ["username", "degree", "pagerank", "betweenness_centrality",
+               "closeness_centrality", "clustering", "louvain_community"]  # fmt: skip
+    if metrics.empty:
+        return pd.DataFrame(columns=columns)
+    top = metrics.sort_values(["pagerank", "user_id"], ascending=[False, True])
+    top = top.head(rows).copy()
+    names = {str(node): data.get("username") for node, data in graph.nodes(data=True)}
+    top["username"] = [names.get(str(user)) for user in top["user_id"]]
+    return top[columns].reset_index(drop=True)
+
+
 def describe_communities(metrics: pd.DataFrame, runs: pd.DataFrame) -> Conclusion:
     """State the number of Louvain communities, the largest one and the modularity.
 
@@ -575,34 +647,47 @@ def describe_communities(metrics: pd.DataFrame, runs: pd.DataFrame) -> Conclusio
     runs : pandas.DataFrame
         The run summary (``graph_runs``), one row.
     """
-    communities = metrics["louvain_community"].dropna() if len(metrics) else None
-    if communities is None or communities.empty:
+    if metrics.empty or runs.empty:
         return no_data("no graph metrics have been computed for this warehouse.")
-    sizes = communities.value_counts()
-    modularity = None
-    if not runs.empty and not pd.isna(runs["louvain_modularity"].iloc[0]):
-        modularity = float(runs["louvain_modularity"].iloc[0])
+    with_friends = metrics[metrics["degree"] > 0]
+    sizes = with_friends["louvain_community"].dropna().value_counts()
+    if sizes.empty:
+        return no_data("no user has a friend, so there are no communities.")
+    modularity = runs["louvain_modularity"].iloc[0]
     values = {
+        "users_with_friends": len(with_friends),
         "communities": len(sizes),
         "largest_size": int(sizes.iloc[0]),
-        "largest_share": float(sizes.iloc[0]) / len(communities),
-        "modularity": modularity,
+        "largest_share": float(sizes.iloc[0]) / len(with_friends),
+        "modularity": None if pd.isna(modularity) else float(modularity),
     }
     text = (
-        f"Louvain finds {_count(values['communities'])} communities; the "
-        f"largest has {_count(values['largest_size'])} users "
+        f"Louvain splits the {_count(values['users_with_friends'])} users with "
+        f"friends into {_count(values['communities'])} communities; the largest "
+        f"has {_count(values['largest_size'])} of them "
         f"({_share(values['largest_share'])})"
     )
-    if modularity is not None:
-        text += f", and the partition's modularity is {_number(modularity, 3)}"
+    if values["modularity"] is not None:
+        text += f", and the modularity is {_number(values['modularity'], 3)}"
     return Conclusion(text + ".", values)
+
+
+def community_activity(segments: pd.DataFrame) -> pd.DataFrame:
+    """Return the Louvain community rows of ``activity_by_graph_segment``, by community.
+
+    An empty ``segments`` (no graph metrics) gives an empty frame.
+    """
+    if segments.empty:
+        return segments
+    rows = segments[segments["segment_type"] == "louvain_community"]
+    return rows.sort_values("segment").reset_index(drop=True)
 
 
 def describe_segment_activity(segments: pd.DataFrame) -> Conclusion:
     """State which Louvain community has the largest share of users active lately."""
-    communities = segments[
-        (segments["segment_type"] == "louvain_community") & (segments["users"] > 0)
-    ]
+    communities = community_activity(segments)
+    if not communities.empty:
+        communities = communities[communities["users"] > 0]
     if communities.empty:
         return no_data("no graph metrics have been computed for this warehouse.")
     top = communities.sort_values(["active_share_28d", "segment"],

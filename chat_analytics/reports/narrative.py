@@ -9,6 +9,7 @@ so a report never states a number that was typed by hand.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import platform
 import sys
@@ -27,6 +28,7 @@ __all__ = [
     "configure_kernel",
     "describe_scope",
     "figure_title",
+    "load_optional",
     "no_data",
     "package_versions",
     "resolve_as_of",
@@ -39,6 +41,7 @@ logger = logging.getLogger(__name__)
 # The words that start every note about a missing input, so that readers and
 # tests can find them.
 NO_DATA = "No data"
+FIGURE_DPI = 100
 VERSION_PACKAGES = (
     "chat-analytics",
     "pandas",
@@ -140,6 +143,34 @@ def describe_scope(dsn: str | None, as_of: dt.date | None) -> Conclusion:
     return Conclusion(f"Warehouse `{where}`, {when}.", {"as_of": as_of})
 
 
+def load_optional(
+    name: str, dsn: str | None = None, *, schema: str | None = None, **options
+) -> pd.DataFrame:
+    """Load a relation with ``load_mart``, or return an empty frame if it is missing.
+
+    Use it for relations that a warehouse may lack, such as the graph metrics
+    before ``chat-analytics graph`` has run. ``options`` go to
+    :func:`chat_analytics.marts.load_mart`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows, or an empty DataFrame without columns when ``schema.name``
+        does not exist.
+    """
+    from chat_analytics.marts import load_mart, relation_columns
+    from chat_analytics.transform import marts_schema
+    from chat_analytics.warehouse.connection import connect
+
+    schema = schema or marts_schema()
+    with connect(dsn) as connection:
+        exists = bool(relation_columns(connection, schema, name))
+    if not exists:
+        logger.info("relation %s.%s does not exist; shown as no data", schema, name)
+        return pd.DataFrame()
+    return load_mart(name, dsn=dsn, schema=schema, **options)
+
+
 def show_table(
     frame: pd.DataFrame,
     caption: str,
@@ -210,13 +241,14 @@ def show_figure(
     draw: Callable[[pd.DataFrame], object],
     empty_note: str,
 ) -> None:
-    """Display the Figure that ``draw(frame)`` returns, or a note for an empty frame.
+    """Display the Figure that ``draw(frame)`` returns as a PNG, or a note if empty.
 
-    The figure is closed after it is displayed, so that the inline backend
-    does not show it a second time. Its title is stored as the ``alt`` text
-    of the PNG output, where tests and readers of the notebook file find it.
+    The PNG is rendered here rather than by the notebook's matplotlib
+    backend, so a figure shows exactly once whichever backend is active.
+    The figure's title becomes the ``alt`` text of the PNG output, where
+    tests and readers of the notebook file find it.
     """
-    from IPython.display import display
+    from IPython.display import Image, display
     from matplotlib import pyplot as plt
 
     if frame is None or len(frame) == 0:
@@ -224,8 +256,13 @@ def show_figure(
         return
     figure = draw(frame)
     title = figure_title(figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
     plt.close(figure)
-    display(figure, metadata={"image/png": {"alt": title}})
+    display(
+        Image(data=buffer.getvalue(), format="png"),
+        metadata={"image/png": {"alt": title}},
+    )
 
 
 def package_versions() -> pd.DataFrame:

@@ -121,6 +121,8 @@ def test_show_figure_shows_note_for_empty_frame(monkeypatch) -> None:
 
 
 def test_show_figure_stores_title_as_alt(monkeypatch) -> None:
+    from IPython.display import Image
+
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.append((a, k)))
 
@@ -130,8 +132,9 @@ def test_show_figure_stores_title_as_alt(monkeypatch) -> None:
         return figure
 
     show_figure(pd.DataFrame({"a": [1]}), draw, "no rows.")
-    (figure,), keywords = shown[0]
-    assert isinstance(figure, Figure)
+    (image,), keywords = shown[0]
+    assert isinstance(image, Image)
+    assert image.data.startswith(b"\x89PNG")
     assert keywords["metadata"] == {"image/png": {"alt": "Rows"}}
 
 
@@ -289,13 +292,23 @@ def test_describe_friend_network_without_friends_is_note() -> None:
     assert result.text.startswith("**No data:**")
 
 
-def test_describe_communities() -> None:
-    metrics = pd.DataFrame({"louvain_community": pd.array([0, 0, 0, 1], "Int64")})
+def test_describe_communities_leaves_out_isolates() -> None:
+    metrics = pd.DataFrame(
+        {
+            "degree": [2, 1, 1, 1, 0],
+            "louvain_community": pd.array([0, 0, 0, 1, 2], "Int64"),
+        }
+    )
     runs = pd.DataFrame({"louvain_modularity": [0.25]})
     result = conclusions.describe_communities(metrics, runs)
     assert result.values["communities"] == 2
     assert result.values["largest_share"] == 0.75
     assert "modularity is **0.250**" in result.text
+
+
+def test_describe_communities_without_metrics() -> None:
+    result = conclusions.describe_communities(pd.DataFrame(), pd.DataFrame())
+    assert result.text.startswith("**No data:**")
 
 
 def test_value_counts_keeps_order_and_zeros() -> None:
