@@ -609,6 +609,9 @@ def load_tables(
     logger.info("loading into %s", redact_dsn(resolved))
     try:
         report = _load_prepared(resolved, prepared, strict)
+    except RejectedRowsError as error:
+        error.report.elapsed_seconds = time.perf_counter() - started
+        raise
     except psycopg.Error as error:
         raise WarehouseError(
             f"load into {redact_dsn(resolved)} failed and was rolled back, so "
@@ -663,7 +666,7 @@ def _load_prepared(
                 sql_rejected[name] = (
                     _remove_rejected(cursor, table.spec) if found else 0
                 )
-                logger.info(
+                logger.debug(
                     "%s: staged %d row(s), rejected %d in polars and %d in SQL "
                     "in %.2f s",
                     name,
@@ -692,11 +695,14 @@ def _load_prepared(
                     table.input_rows, inserted, skipped, rejected
                 )
                 logger.info(
-                    "%s: inserted %d row(s), %d already present, in %.2f s",
+                    "%s: %d row(s) in, %d inserted in %.2f s, %d already present, "
+                    "%d rejected",
                     name,
+                    table.input_rows,
                     inserted,
-                    skipped,
                     time.perf_counter() - step_started,
+                    skipped,
+                    rejected,
                 )
     return report
 

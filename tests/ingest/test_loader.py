@@ -545,6 +545,22 @@ def test_malformed_timestamp_is_rejected(fresh_dsn: str) -> None:
     assert table_counts(fresh_dsn) == VALID_COUNTS
 
 
+def test_boolean_strings_are_parsed(fresh_dsn: str) -> None:
+    dataset = valid_dataset()
+    messages = dataset["messages"].with_columns(
+        pl.col("is_ai").cast(pl.String).str.to_uppercase()
+    )
+    dataset["messages"] = insert_row(messages, {"id": uid("bad"), "is_ai": "maybe"})
+    report = load_tables(fresh_dsn, dataset)
+    with psycopg.connect(fresh_dsn) as connection:
+        ai_messages = connection.execute(
+            "select id::text from chat.messages where is_ai"
+        ).fetchall()
+    assert rejections(report) == [("messages", 1)]
+    assert report.rejected_rows[0].reason == "is_ai is not a valid boolean: 'maybe'"
+    assert ai_messages == [(uid("m4"),)]
+
+
 def test_rejected_parent_cascades_to_children(fresh_dsn: str) -> None:
     dataset = valid_dataset()
     # eve's display name has a NUL byte, so her chat, its participant and its
