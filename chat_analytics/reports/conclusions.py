@@ -684,22 +684,27 @@ def community_activity(segments: pd.DataFrame) -> pd.DataFrame:
 
 
 def describe_segment_activity(segments: pd.DataFrame) -> Conclusion:
-    """State which Louvain community has the largest share of users active lately."""
+    """State which Louvain community has the largest share of users active lately.
+
+    Communities of one user (users without friends) are left out.
+    """
     communities = community_activity(segments)
     if not communities.empty:
-        communities = communities[communities["users"] > 0]
+        communities = communities[communities["user_count"] >= 2]
     if communities.empty:
-        return no_data("no graph metrics have been computed for this warehouse.")
-    top = communities.sort_values(["active_share_28d", "segment"],
-                                  ascending=[False, True]).iloc[0]  # fmt: skip
+        return no_data("no community of two or more users was found.")
+    top = communities.sort_values(
+        ["active_share_28d", "segment"], ascending=[False, True]
+    ).iloc[0]
     values = {
         "segment": int(top["segment"]),
-        "users": int(top["users"]),
+        "user_count": int(top["user_count"]),
         "active_share_28d": float(top["active_share_28d"]),
     }
     text = (
-        f"Community **{values['segment']}** ({_count(values['users'])} users) has "
-        f"the largest share of users active in the last 28 days: "
+        f"Of the communities of two or more users, community "
+        f"**{values['segment']}** ({_count(values['user_count'])} users) has the "
+        f"largest share of users active in the last 28 days: "
         f"{_share(values['active_share_28d'])}."
     )
     return Conclusion(text, values)
