@@ -10,6 +10,7 @@ gives a "No data" note. Shares are printed as percentages with one decimal.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 
@@ -56,8 +57,22 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
             "Sunday")  # fmt: skip
 
 
-def _count(value: int) -> str:
-    return f"**{int(value):,}**"
+def _count(value: int, noun: str = "") -> str:
+    """Format a count in bold, followed by ``noun`` in the singular or plural."""
+    number = f"**{int(value):,}**"
+    if not noun:
+        return number
+    if int(value) != 1:
+        noun = noun[:-1] + "ies" if re.search(r"[^aeiou]y$", noun) else noun + "s"
+    return f"{number} {noun}"
+
+
+def _size(byte_count: float) -> str:
+    """Format a number of bytes in bold with a decimal unit (kB, MB, GB)."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if byte_count >= scale:
+            return f"**{byte_count / scale:,.1f}** {unit}"
+    return f"**{int(byte_count):,}** bytes"
 
 
 def _share(value: float) -> str:
@@ -169,10 +184,10 @@ def describe_signups(retention: pd.DataFrame) -> Conclusion:
         "largest_cohort_size": int(largest["cohort_size"]),
     }
     text = (
-        f"{_count(values['signups'])} users signed up in "
-        f"{_count(values['cohorts'])} monthly cohorts. The largest cohort, "
+        f"{_count(values['signups'], 'user')} signed up in "
+        f"{_count(values['cohorts'], 'monthly cohort')}. The largest cohort, "
         f"{values['largest_cohort_month']:%Y-%m}, has "
-        f"{_count(values['largest_cohort_size'])} users."
+        f"{_count(values['largest_cohort_size'], 'user')}."
     )
     return Conclusion(text, values)
 
@@ -192,12 +207,16 @@ def describe_leaderboard(leaderboard: pd.DataFrame) -> Conclusion:
         "top_10_share": _ratio(ranked["messages_sent"].head(10).sum(), total),
     }
     text = (
-        f"{_count(values['senders'])} users sent {_count(total)} activity "
-        f"messages. The most active, **{values['top_username']}**, sent "
-        f"{_count(values['top_messages'])}; the ten most active users sent "
-        f"{_share(values['top_10_share'])} of all messages."
+        f"{_count(values['senders'], 'user')} sent "
+        f"{_count(total, 'activity message')}. The most active, "
+        f"**{values['top_username']}**, sent {_count(values['top_messages'])}"
     )
-    return Conclusion(text, values)
+    if len(ranked) > 10:
+        text += (
+            f"; the ten most active users sent {_share(values['top_10_share'])} "
+            f"of all messages"
+        )
+    return Conclusion(text + ".", values)
 
 
 def describe_concentration(
@@ -216,7 +235,7 @@ def describe_concentration(
     }
     text = (
         f"In {values['month']:%Y-%m}, the top 10% of the "
-        f"{_count(values['active_users'])} active users sent "
+        f"{_count(values['active_users'], 'active user')} sent "
         f"{_share(values['top_10pct_share'])} of the messages "
         f"(Gini coefficient {_number(values['gini'], 2)})."
     )
@@ -247,7 +266,7 @@ def describe_retention(retention: pd.DataFrame) -> Conclusion:
             parts.append(
                 f"{_share(rate)} of users were active {months} month"
                 f"{'s' if months > 1 else ''} after the month they signed up "
-                f"({_count(len(rows))} cohorts)"
+                f"({_count(len(rows), 'cohort')})"
             )
     if not parts:
         return no_data("no cohort has a complete month after its signup month.")
@@ -330,8 +349,9 @@ def describe_sessions(sessions: pd.DataFrame) -> Conclusion:
         "ai_session_share": float((sessions["ai_messages"] > 0).mean()),
     }
     text = (
-        f"{_count(values['sessions'])} sessions in {_count(values['chats'])} "
-        f"chats. The median session has {_number(values['median_messages'])} "
+        f"{_count(values['sessions'], 'session')} in "
+        f"{_count(values['chats'], 'chat')}. The median session has "
+        f"{_number(values['median_messages'])} "
         f"messages and lasts {_number(values['median_minutes'])} minutes; "
         f"{_share(values['ai_session_share'])} of sessions include an AI message."
     )
@@ -362,7 +382,7 @@ def describe_turn_taking(turns: pd.DataFrame) -> Conclusion:
         f"chats have more than one speaker; in those, the median speaker-switch "
         f"rate is {switch}. The median run is {_number(values['median_run_length'])}"
         f" messages long, and humans handed over to an AI "
-        f"{_count(values['human_to_ai_switches'])} times."
+        f"{_count(values['human_to_ai_switches'], 'time')}."
     )
     return Conclusion(text, values)
 
@@ -381,8 +401,9 @@ def describe_response_times(responses: pd.DataFrame) -> Conclusion:
         "ai_median_seconds": None if ai.empty else float(ai.median()),
     }
     text = (
-        f"{_count(values['responses'])} responses in {_count(values['chats'])} "
-        f"chats. In the typical chat (median over chats), the median response "
+        f"{_count(values['responses'], 'response')} in "
+        f"{_count(values['chats'], 'chat')}. In the typical chat (median over "
+        f"chats), the median response "
         f"comes after {_number(values['median_seconds'])} seconds"
     )
     if values["human_median_seconds"] is not None:
@@ -423,8 +444,8 @@ def describe_ai_characters(ai: pd.DataFrame) -> Conclusion:
         else float(top["reply_rate"]),
     }
     text = (
-        f"{_count(values['characters'])} AI characters posted "
-        f"{_count(values['ai_messages'])} messages. The busiest, "
+        f"{_count(values['characters'], 'AI character')} posted "
+        f"{_count(values['ai_messages'], 'message')}. The busiest, "
         f"**{values['top_character']}**, posted {_count(values['top_messages'])}"
     )
     if values["top_reply_rate"] is not None:
@@ -445,7 +466,7 @@ def describe_mentions(mentions: pd.DataFrame) -> Conclusion:
         "replied_within_1h_share": _ratio(replied, total),
     }
     text = (
-        f"{_count(total)} mentions between {_count(values['pairs'])} pairs of "
+        f"{_count(total, 'mention')} between {_count(values['pairs'], 'pair')} of "
         f"users; {_share(values['reciprocal_share'])} of the pairs mention each "
         f"other, and {_share(values['replied_within_1h_share'])} of mentions got "
         f"a message from the mentioned user in the same chat within an hour."
@@ -464,14 +485,14 @@ def describe_attachments(files: pd.DataFrame) -> Conclusion:
     )
     values = {
         "files": int(files["files"].sum()),
-        "total_megabytes": float(files["total_bytes"].sum()) / 1e6,
+        "total_bytes": int(files["total_bytes"].sum()),
         "top_family": str(families.index[0]),
         "top_family_files": int(families.iloc[0]),
     }
     text = (
-        f"{_count(values['files'])} files, {_number(values['total_megabytes'])} MB "
-        f"in total; the most shared family is **{values['top_family']}** with "
-        f"{_count(values['top_family_files'])} files."
+        f"{_count(values['files'], 'file')}, {_size(values['total_bytes'])} in "
+        f"total; the most shared family is **{values['top_family']}** with "
+        f"{_count(values['top_family_files'], 'file')}."
     )
     return Conclusion(text, values)
 
@@ -544,7 +565,7 @@ def describe_requests(dynamics: pd.DataFrame) -> Conclusion:
         else _share(values["acceptance_rate"])
     )
     text = (
-        f"{_count(values['requests'])} friend requests: "
+        f"{_count(values['requests'], 'friend request')}: "
         f"{_count(accepted)} accepted, {_count(declined)} declined and "
         f"{_count(values['pending'])} pending. {rate} of the requests that got "
         f"an answer were accepted."
@@ -563,8 +584,9 @@ def describe_recommendations(recommendations: pd.DataFrame) -> Conclusion:
         "median_best_mutual_friends": float(best["mutual_friends"].median()),
     }
     text = (
-        f"{_count(values['users'])} users get {_count(values['recommendations'])} "
-        f"recommendations; the top recommendation of the median user shares "
+        f"{_count(values['users'], 'user')} get "
+        f"{_count(values['recommendations'], 'recommendation')}; the top "
+        f"recommendation of the median user shares "
         f"{_number(values['median_best_mutual_friends'])} mutual friends."
     )
     return Conclusion(text, values)
@@ -594,9 +616,10 @@ def describe_clustering(
         ),
     }
     text = (
-        f"The friendship graph has {_count(values['components'])} connected "
-        f"components, counting users without friends as their own; the largest "
-        f"holds {_count(values['largest_component'])} users "
+        f"The friendship graph has "
+        f"{_count(values['components'], 'connected component')}, counting users "
+        f"without friends as their own; the largest "
+        f"holds {_count(values['largest_component'], 'user')} "
         f"({_share(values['largest_share'])})"
     )
     if values["mean_clustering"] is not None:
@@ -663,7 +686,7 @@ def describe_communities(metrics: pd.DataFrame, runs: pd.DataFrame) -> Conclusio
     }
     text = (
         f"Louvain splits the {_count(values['users_with_friends'])} users with "
-        f"friends into {_count(values['communities'])} communities; the largest "
+        f"friends into {_count(values['communities'], 'community')}; the largest "
         f"has {_count(values['largest_size'])} of them "
         f"({_share(values['largest_share'])})"
     )
@@ -703,7 +726,7 @@ def describe_segment_activity(segments: pd.DataFrame) -> Conclusion:
     }
     text = (
         f"Of the communities of two or more users, community "
-        f"**{values['segment']}** ({_count(values['user_count'])} users) has the "
+        f"**{values['segment']}** ({_count(values['user_count'], 'user')}) has the "
         f"largest share of users active in the last 28 days: "
         f"{_share(values['active_share_28d'])}."
     )

@@ -316,3 +316,14 @@ def test_value_counts_keeps_order_and_zeros() -> None:
     counts = conclusions.value_counts(frame, "status", ("thriving", "stable", "dead"))
     assert counts["count"].tolist() == [0, 1, 2]
     assert counts["share"].tolist() == pytest.approx([0, 1 / 3, 2 / 3])
+
+
+def test_describe_attachments_singular_and_size() -> None:
+    files = pd.DataFrame({"mime_family": ["text"], "files": [1], "total_bytes": [1500]})
+    result = conclusions.describe_attachments(files)
+    assert result.text.startswith("**1** file, **1.5** kB in total")
+
+
+def test_describe_leaderboard_of_few_users_omits_top_ten() -> None:
+    result = conclusions.describe_leaderboard(_leaderboard())
+    assert "ten most active" not in result.text
