@@ -40,7 +40,7 @@ VARIANTS = {
     "empty": "dtype_empty",
 }
 
-# The dtype each PostgreSQL type must become; a type missing here fails the
+# The dtype each PostgreSQL type must become. A type missing here fails the
 # test with its name, so that a new type gets a deliberate mapping.
 PANDAS_BY_TYPE = {
     "smallint": pd.Int64Dtype(),
