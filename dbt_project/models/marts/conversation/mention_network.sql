@@ -1,5 +1,5 @@
--- Mentions between users, from mentioned_users of activity messages. A user named
--- several times in one message counts once for it. Self-mentions and ids
+-- Mentions between users, from mentioned_users of activity messages. A user
+-- named several times in one message counts once for it. Self-mentions and ids
 -- that are not profiles created up to the as-of date are left out. A mention
 -- made at t is replied to when the mentioned user posts an activity message
 -- in the same chat within (t, t + 1 hour].
