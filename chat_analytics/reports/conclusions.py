@@ -24,6 +24,7 @@ __all__ = [
     "cohort_summary",
     "community_activity",
     "describe_active_users",
+    "describe_anomalies",
     "describe_ai_characters",
     "describe_attachments",
     "describe_churn",
@@ -36,6 +37,9 @@ __all__ = [
     "describe_leaderboard",
     "describe_lifecycle",
     "describe_mentions",
+    "describe_month_over_month",
+    "describe_notification_conversion",
+    "describe_notifications",
     "describe_recommendations",
     "describe_requests",
     "describe_response_times",
@@ -44,6 +48,7 @@ __all__ = [
     "describe_sessions",
     "describe_signups",
     "describe_turn_taking",
+    "funnel_by_type",
     "top_central_users",
     "value_counts",
 ]
@@ -515,6 +520,116 @@ def describe_heatmap(heatmap: pd.DataFrame) -> Conclusion:
         f"messages ({_share(values['share'])} of all)."
     )
     return Conclusion(text, values)
+
+
+# Notifications and trends ----------------------------------------------------
+
+
+def funnel_by_type(funnel: pd.DataFrame) -> pd.DataFrame:
+    """Sum the ``notification_funnel`` mart over its weeks, one row per type.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``type``, ``sent``, ``seen``, ``read``, ``seen_rate`` and
+        ``read_rate`` (NaN for a type never sent), by ``sent`` descending.
+    """
+    if funnel.empty:
+        return funnel
+    totals = funnel.groupby("type")[["sent", "seen", "read"]].sum().reset_index()
+    sent = totals["sent"].astype("float64").where(totals["sent"] > 0)
+    totals["seen_rate"] = totals["seen"] / sent
+    totals["read_rate"] = totals["read"] / sent
+    return totals.sort_values(["sent", "type"], ascending=[False, True]).reset_index(
+        drop=True
+    )
+
+
+def describe_notifications(funnel: pd.DataFrame) -> Conclusion:
+    """State how many notifications were sent and the shares seen and read."""
+    if funnel.empty or funnel["sent"].sum() == 0:
+        return no_data("no notification was sent.")
+    sent = int(funnel["sent"].sum())
+    values = {
+        "sent": sent,
+        "seen_rate": float(funnel["seen"].sum()) / sent,
+        "read_rate": float(funnel["read"].sum()) / sent,
+        "types": int(funnel.loc[funnel["sent"] > 0, "type"].nunique()),
+    }
+    text = (
+        f"{_count(sent, 'notification')} of {_count(values['types'], 'type')} "
+        f"were sent; {_share(values['seen_rate'])} were seen and "
+        f"{_share(values['read_rate'])} read."
+    )
+    return Conclusion(text, values)
+
+
+def describe_notification_conversion(correlation: pd.DataFrame) -> Conclusion:
+    """State which notification type most often leads to a message within 24 hours."""
+    if correlation.empty:
+        return no_data("no notification was sent.")
+    sent = correlation[correlation["notifications"] > 0]
+    if sent.empty:
+        return no_data("no notification was sent.")
+    top = sent.sort_values(
+        ["conversion_rate_24h", "type"], ascending=[False, True]
+    ).iloc[0]
+    values = {
+        "type": str(top["type"]),
+        "conversion_rate_24h": float(top["conversion_rate_24h"]),
+        "conversion_rate_1h": float(top["conversion_rate_1h"]),
+    }
+    text = (
+        f"**{values['type']}** notifications convert best: "
+        f"{_share(values['conversion_rate_24h'])} of them were followed by an "
+        f"activity message of the notified user within 24 hours "
+        f"({_share(values['conversion_rate_1h'])} within an hour)."
+    )
+    return Conclusion(text, values)
+
+
+def describe_month_over_month(
+    periods: pd.DataFrame, as_of: dt.date | None = None
+) -> Conclusion:
+    """State the messages and active users of the as-of month and their change."""
+    if periods.empty or periods["messages"].sum() == 0:
+        return no_data("no activity message was sent.")
+    row = _row_at(periods, "month", as_of)
+    change = row["messages_mom_pct"]
+    values = {
+        "month": row["month"],
+        "messages": int(row["messages"]),
+        "active_users": int(row["active_users"]),
+        "messages_mom_pct": None if pd.isna(change) else float(change),
+    }
+    text = (
+        f"In {values['month']:%Y-%m}, {_count(values['active_users'], 'active user')}"
+        f" sent {_count(values['messages'], 'activity message')}"
+    )
+    if values["messages_mom_pct"] is not None:
+        text += f", {values['messages_mom_pct']:+.1f}% against the month before"
+    return Conclusion(text + ".", values)
+
+
+def describe_anomalies(anomalies: pd.DataFrame) -> Conclusion:
+    """State how many days were spikes or drops of activity, and the latest one."""
+    if anomalies.empty:
+        return no_data("no activity message was sent.")
+    flagged = anomalies[anomalies["is_anomaly"].fillna(False).astype(bool)]
+    values = {
+        "days": len(anomalies),
+        "spikes": int((flagged["direction"] == "spike").sum()),
+        "drops": int((flagged["direction"] == "drop").sum()),
+        "latest": None if flagged.empty else flagged["activity_date"].max(),
+    }
+    text = (
+        f"Of {_count(values['days'], 'day')}, {_count(values['spikes'], 'spike')}"
+        f" and {_count(values['drops'], 'drop')} of activity lie at least three "
+        f"standard deviations from the mean of the 28 days before"
+    )
+    if values["latest"] is not None:
+        text += f"; the latest is on {values['latest']:%Y-%m-%d}"
+    return Conclusion(text + ".", values)
 
 
 # Social graph ----------------------------------------------------------------

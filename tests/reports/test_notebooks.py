@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 USERS = 300
 SEED = 5
 AS_OF = dt.date(2025, 12, 31)
-NOTEBOOKS = ("cohorts", "conversations", "retention", "social_graph")
+NOTEBOOKS = ("cohorts", "conversations", "notifications", "retention", "social_graph")
 # The alt text (figure title) of every PNG output, in order, per notebook.
 FIGURES = {
     "cohorts": ["Cohort retention"],
@@ -43,6 +43,7 @@ FIGURES = {
         "Message volume and forecast",
     ],
     "social_graph": ["Degree distribution", "Friend graph"],
+    "notifications": [],
 }
 VERSION_PACKAGES = ["python", "chat-analytics", "pandas", "polars", "networkx",
                     "dbt-core", "matplotlib"]  # fmt: skip
@@ -146,7 +147,7 @@ def test_source_notebook_layout(name: str) -> None:
     assert "package_versions()" in notebook.cells[-1].source
 
 
-def test_notebook_folder_has_the_four_reports() -> None:
+def test_notebook_folder_has_every_report() -> None:
     names = {path.stem for path in notebooks_dir().glob("*.ipynb")}
     assert set(NOTEBOOKS) <= names
 
@@ -288,6 +289,18 @@ def test_social_graph_states_communities(reports: Path, module_dsn: str) -> None
     with_friends = metrics[metrics["degree"] > 0]
     assert users == len(with_friends)
     assert communities == with_friends["louvain_community"].nunique()
+
+
+def test_notifications_state_funnel(reports: Path, tables) -> None:
+    text = markdown_outputs(executed(reports, "notifications"))
+    sent, types, seen, read = numbers_after(
+        text, "{n} notifications of {n} types were sent; {n} were seen and {n} read"
+    )
+    notifications = tables["notifications"]
+    assert sent == notifications.height
+    assert types == notifications["type"].n_unique()
+    expected_seen = notifications["seen_at"].is_not_null().mean()
+    assert seen == pytest.approx(100 * expected_seen, abs=0.05)
 
 
 # The rendered pages in a browser ----------------------------------------------

@@ -17,7 +17,7 @@ from chat_analytics.reports.execute import execute_reports
 pytestmark = pytest.mark.slow
 
 EXPORT = Path(__file__).resolve().parents[2] / "data" / "slack_export_2016"
-NOTEBOOKS = ("cohorts", "conversations", "retention", "social_graph")
+NOTEBOOKS = ("cohorts", "conversations", "notifications", "retention", "social_graph")
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +95,10 @@ def test_slack_social_graph_notes_missing_friends(reports: Path, note: str) -> N
 def test_slack_churn_table_notes_no_high_risk(reports: Path) -> None:
     text = markdown(reports, "retention")
     assert "**No data:** no user is at high risk of churning." in text
+
+
+def test_slack_notifications_note_no_notifications(reports: Path) -> None:
+    text = markdown(reports, "notifications")
+    # Two conclusions and three tables: the funnel, its weekly trend and the
+    # conversion by type.
+    assert text.count("**No data:** no notification was sent.") == 5
