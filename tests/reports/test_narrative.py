@@ -148,9 +148,15 @@ def test_package_versions_lists_required_packages() -> None:
 
 
 def test_configure_kernel_logs_to_stdout(capsys) -> None:
-    configure_kernel()
-    configure_kernel()
-    logging.getLogger("chat_analytics.test").warning("slow query %s", 7)
+    package_logger = logging.getLogger("chat_analytics")
+    saved = (list(package_logger.handlers), package_logger.propagate)
+    try:
+        configure_kernel()
+        configure_kernel()
+        logging.getLogger("chat_analytics.test").warning("slow query %s", 7)
+    finally:
+        package_logger.handlers[:] = saved[0]
+        package_logger.propagate = saved[1]
     captured = capsys.readouterr()
     assert captured.err == ""
     assert captured.out.count("slow query 7") == 1
@@ -327,3 +333,52 @@ def test_describe_attachments_singular_and_size() -> None:
 def test_describe_leaderboard_of_few_users_omits_top_ten() -> None:
     result = conclusions.describe_leaderboard(_leaderboard())
     assert "ten most active" not in result.text
+
+
+def test_funnel_by_type_sums_weeks() -> None:
+    funnel = pd.DataFrame(
+        {
+            "type": ["mention", "message", "mention", "message"],
+            "sent": [2, 0, 2, 0],
+            "seen": [1, 0, 2, 0],
+            "read": [1, 0, 0, 0],
+        }
+    )
+    totals = conclusions.funnel_by_type(funnel)
+    assert totals["type"].tolist() == ["mention", "message"]
+    assert totals["seen_rate"].iloc[0] == 0.75
+    assert pd.isna(totals["seen_rate"].iloc[1])
+
+
+def test_describe_notifications_of_nothing_sent_is_note() -> None:
+    funnel = pd.DataFrame({"type": ["mention"], "sent": [0], "seen": [0], "read": [0]})
+    result = conclusions.describe_notifications(funnel)
+    assert result.text == "**No data:** no notification was sent."
+
+
+def test_describe_anomalies_counts_directions() -> None:
+    anomalies = pd.DataFrame(
+        {
+            "activity_date": [D(2025, 1, 1), D(2025, 1, 2), D(2025, 1, 3)],
+            "is_anomaly": pd.array([True, False, True], "boolean"),
+            "direction": ["spike", None, "drop"],
+        }
+    )
+    result = conclusions.describe_anomalies(anomalies)
+    assert result.values["spikes"] == 1
+    assert result.values["drops"] == 1
+    assert result.values["latest"] == D(2025, 1, 3)
+
+
+def test_describe_month_over_month_uses_as_of_month() -> None:
+    periods = pd.DataFrame(
+        {
+            "month": [D(2025, 1, 1), D(2025, 2, 1), D(2025, 3, 1)],
+            "messages": [10, 15, 99],
+            "active_users": [2, 3, 4],
+            "messages_mom_pct": [None, 50.0, 560.0],
+        }
+    )
+    result = conclusions.describe_month_over_month(periods, D(2025, 2, 20))
+    assert result.values["messages"] == 15
+    assert "+50.0% against the month before" in result.text
