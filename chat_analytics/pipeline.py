@@ -217,6 +217,18 @@ def _read_source(
 
 
 def _run_graph(dsn: str, seed: int, as_of: str | dt.date | None) -> str:
-    from chat_analytics.graph import run_graph_metrics
+    from chat_analytics.graph import friend_graph, graph_metrics, write_graph_metrics
 
-    return run_graph_metrics(dsn, seed=seed, as_of=as_of)
+    metrics = graph_metrics(friend_graph(dsn, as_of=as_of), seed=seed)
+    write_graph_metrics(dsn, metrics)
+    louvain = metrics.communities.get("louvain")
+    communities = ""
+    if louvain is not None and louvain.modularity is not None:
+        communities = (
+            f", {louvain.count:,} Louvain communities "
+            f"(modularity {louvain.modularity:.3f})"
+        )
+    return (
+        f"{metrics.node_count:,} users, {metrics.edge_count:,} friendships, "
+        f"betweenness {metrics.betweenness_method}{communities}"
+    )

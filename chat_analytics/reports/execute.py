@@ -35,6 +35,24 @@ REMOTE_REFERENCE = re.compile(
 )
 
 
+def _ipc_kernel_manager() -> type:
+    """Return a kernel manager class whose kernels talk over Unix sockets.
+
+    Jupyter's default transport opens TCP ports on the loopback address; with
+    IPC the kernel and papermill exchange messages through socket files, and
+    the kernel stops warning that its TCP traffic is unencrypted.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class IpcKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _default_transport(self) -> str:
+            return "ipc"
+
+    return IpcKernelManager
+
+
 class ReportError(ChatAnalyticsError):
     """A report notebook failed; the message names the notebook, cell and error."""
 
@@ -194,6 +212,7 @@ def execute_reports(
                 cwd=str(out_dir),
                 progress_bar=False,
                 log_output=False,
+                kernel_manager_class=_ipc_kernel_manager(),
             )
         # PapermillExecutionError for a failing cell; other exceptions for a
         # kernel that died or a cell that timed out.
