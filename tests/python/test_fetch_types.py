@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ from psycopg import sql
 
 from chat_analytics.errors import ConfigurationError, WarehouseError
 from chat_analytics.marts import fetch_relation, relation_columns
-from chat_analytics.marts.fetch import adbc_uri
+from chat_analytics.marts.fetch import adbc_uri, uuid_text
 
 TABLE_DDL = """
 create schema if not exists type_check;
@@ -238,3 +239,27 @@ def test_missing_relation_raises(dsn):
 def test_invalid_backend_raises(dsn):
     with pytest.raises(ConfigurationError, match="invalid backend 'arrow'"):
         fetch_relation("type_check", "every_type", dsn=dsn, backend="arrow")
+
+
+def test_uuid_text_of_sliced_array_with_nulls():
+    values = [uuid.uuid4(), None, uuid.uuid4(), uuid.uuid4()]
+    array = pa.array(
+        [None if value is None else value.bytes for value in values],
+        type=pa.binary(16),
+    )
+    sliced = array.slice(1, 3)
+    assert uuid_text(sliced).to_pylist() == [None, str(values[2]), str(values[3])]
+
+
+def test_numeric_special_values(dsn):
+    with psycopg.connect(dsn) as connection:
+        connection.execute(
+            "create table type_check.numerics as select value::numeric as value"
+            " from (values ('1.5'), ('NaN'), ('Infinity'), ('-Infinity'), (null))"
+            " as source (value)"
+        )
+    values = fetch_relation("type_check", "numerics", dsn=dsn)["value"].tolist()
+    assert values[:1] == [1.5]
+    assert np.isnan(values[1])
+    assert values[2:4] == [np.inf, -np.inf]
+    assert np.isnan(values[4])
