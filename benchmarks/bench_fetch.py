@@ -19,7 +19,7 @@ reads the whole table with:
   row-by-row path.
 
 Each method runs ``--repeat`` times, interleaved, and the fastest run counts.
-The printed load average tells how busy the machine was.
+The printed load average shows how busy the machine was.
 """
 
 from __future__ import annotations

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 import pandas as pd
-from scipy.sparse.linalg import ArpackNoConvergence, eigsh
 
 from chat_analytics.errors import ConfigurationError
 from chat_analytics.graph.closeness import closeness_by_component
@@ -38,18 +37,19 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 # Exact betweenness runs one Brandes pass per node, so its time grows with
-# n * m. With networkx 3.6 on a 2-core machine, a 2,000-node graph of mean
-# degree 10 took 20-50 s (benchmarks/bench_graph.py), and 4,000 nodes about
-# four times that; above the limit, k sampled sources keep the time in step
-# with m instead.
+# n * m. In benchmarks/bench_graph.py (networkx 3.6.1, 2 shared cores, mean
+# degree 10), 1,000 nodes took 2.5 s and 2,000 nodes 16 s. Above the limit,
+# k sampled sources make the time grow with m alone: k = 100 took 7 s on
+# 10,000 nodes and 200 s on 100,000 nodes (480,000 edges).
 EXACT_BETWEENNESS_MAX_NODES = 2_000
 BETWEENNESS_SAMPLES = 100
-# Exact closeness is one breadth-first search per node, about a third of the
-# cost of a Brandes pass; components above this size are estimated.
+# Exact closeness is one breadth-first search per node: 3.3 s on the same
+# 2,000-node graph, so an estimated 20 s at this limit. Larger components
+# are estimated from pivots in C (scipy), 11 s on 100,000 nodes.
 EXACT_CLOSENESS_MAX_NODES = 5_000
 CLOSENESS_SAMPLES = 256
-# Greedy modularity (Clauset-Newman-Moore) took about 90 s on 10,000 nodes
-# and 48,000 edges on the same machine.
+# Greedy modularity (Clauset-Newman-Moore) took 50 s on 10,000 nodes and
+# 48,000 edges in the same benchmark, and grows faster than linearly.
 GREEDY_MODULARITY_MAX_NODES = 10_000
 EIGENVECTOR_MAX_ITERATIONS = 1_000
 
@@ -167,6 +167,8 @@ def _leading_eigenvector(component: nx.Graph) -> dict[Hashable, float]:
     nearly coincide, the symmetric Lanczos solver ``scipy.sparse.linalg.eigsh``
     gets a second try. A component where both fail gets NaN.
     """
+    from scipy.sparse.linalg import ArpackNoConvergence, eigsh
+
     size = component.number_of_nodes()
     if size == 2:
         return dict.fromkeys(component, 1 / np.sqrt(2))

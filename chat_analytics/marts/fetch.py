@@ -85,13 +85,13 @@ NATIVE_TYPES = frozenset(
     }
 )
 HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-# Where the 32 hex digits and the 4 dashes go in the 36-character UUID text.
+# Positions of the 32 hex digits and the 4 dashes in the 36-character UUID text.
 UUID_DIGIT_POSITIONS = np.array(
     [*range(0, 8), *range(9, 13), *range(14, 18), *range(19, 23), *range(24, 36)]
 )
 UUID_DASH_POSITIONS = np.array([8, 13, 18, 23])
 
-# Arrow type of each kind after the cast in the select list.
+# Arrow type of each kind in the fetched table.
 ARROW_TYPES = {
     "integer": pa.int64(),
     "float": pa.float64(),
@@ -102,7 +102,7 @@ ARROW_TYPES = {
     "json": pa.string(),
     "interval": pa.float64(),
 }
-# SQL type that each kind is cast to (arrays use the same with "[]").
+# SQL type of each kind, for columns cast on the server (arrays add "[]").
 SQL_TYPES = {
     "integer": "bigint",
     "float": "double precision",
@@ -311,8 +311,8 @@ def adbc_uri(dsn: str) -> str:
 def fetch_arrow(dsn: str, query: str, columns: Sequence[ColumnType]) -> pa.Table:
     """Run ``query`` through ADBC and return its rows as an Arrow table.
 
-    The table is cast to the Arrow types of ``columns``, so its schema never
-    depends on which rows came back.
+    Every column is converted to the Arrow type of its kind, so the schema
+    never depends on which rows came back.
     """
     import adbc_driver_postgresql.dbapi as adbc
 
