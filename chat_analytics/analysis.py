@@ -454,25 +454,26 @@ def retention_matrix(
     sizes = signups.groupby("cohort_index").size()
     counts = active.groupby(["cohort_index", "offset"]).size()
 
-    active_users = pd.DataFrame(
-        pd.NA, index=pd.Index(cohorts, name="cohort"), columns=periods, dtype="Int64"
+    index = pd.Index(cohorts, name="cohort")
+    columns = pd.Index(periods, name="periods_since_signup")
+    counted = (
+        counts.unstack(fill_value=0)
+        .reindex(index=cohort_indexes, columns=periods, fill_value=0)
+        .to_numpy(dtype="float64")
     )
-    rates = pd.DataFrame(np.nan, index=active_users.index, columns=periods)
-    complete = pd.DataFrame(False, index=active_users.index, columns=periods)
-    for cohort_index, cohort in zip(cohort_indexes, cohorts, strict=True):
-        size = int(sizes.loc[cohort_index])
-        for offset in range(as_of_index - cohort_index + 1):
-            value = int(counts.get((cohort_index, offset), 0))
-            active_users.loc[cohort, offset] = value
-            rates.loc[cohort, offset] = value / size
-            complete.loc[cohort, offset] = (
-                cohort_index + offset < as_of_index or as_of_complete
-            )
-    rates.columns.name = active_users.columns.name = "periods_since_signup"
-    complete.columns.name = "periods_since_signup"
+    cohort_column = np.array(cohort_indexes, dtype="int64")[:, None]
+    period_row = np.array(periods, dtype="int64")[None, :]
+    # A cell exists when its period starts on or before the as-of period.
+    exists = cohort_column + period_row <= as_of_index
+    elapsed = (cohort_column + period_row < as_of_index) | (exists & as_of_complete)
+    size_values = sizes.reindex(cohort_indexes).to_numpy(dtype="float64")[:, None]
+    counted = np.where(exists, counted, np.nan)
+    active_users = pd.DataFrame(counted, index=index, columns=columns).astype("Int64")
+    rates = pd.DataFrame(counted / size_values, index=index, columns=columns)
+    complete = pd.DataFrame(elapsed, index=index, columns=columns)
     cohort_size = pd.Series(
-        [int(sizes.loc[i]) for i in cohort_indexes],
-        index=active_users.index,
+        sizes.reindex(cohort_indexes).to_numpy(),
+        index=index,
         name="cohort_size",
         dtype="Int64",
     )

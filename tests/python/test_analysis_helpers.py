@@ -137,6 +137,19 @@ def test_retention_leaves_out_later_rows():
     assert matrix.rates.columns.tolist() == [0]
 
 
+def test_retention_without_activity_is_zero():
+    empty = pd.DataFrame({"user_id": [], "activity_date": []})
+    matrix = retention_matrix(empty, PROFILES.iloc[:1], as_of="2025-02-10")
+    assert matrix.rates.loc[cohort("2025-01-01")].tolist() == [0.0, 0.0]
+    assert matrix.is_complete.loc[cohort("2025-01-01")].tolist() == [True, False]
+
+
+def test_retention_without_profiles_is_empty():
+    matrix = retention_matrix(ACTIVITY, PROFILES.iloc[:0], as_of="2025-02-10")
+    assert matrix.rates.empty
+    assert matrix.to_long().empty
+
+
 # -- lifecycle_counts -------------------------------------------------------------
 
 
