@@ -7,8 +7,6 @@ from collections.abc import Hashable
 
 import networkx as nx
 import numpy as np
-import scipy.sparse as sparse
-from scipy.sparse import csgraph
 
 __all__ = ["closeness_by_component"]
 
@@ -26,9 +24,12 @@ def _sampled_component_closeness(
 
     For a node v, the sum of distances to the other n_c nodes of its component
     is estimated as ``n_c / k`` times the sum of its distances from ``k`` pivots
-    drawn uniformly without replacement (Eppstein and Wang, "Fast approximation
-    of centrality", 2004). The result is the estimated sum for each node.
+    drawn uniformly without replacement, an unbiased estimate. The result is
+    the estimated sum for each node.
     """
+    from scipy import sparse
+    from scipy.sparse import csgraph
+
     index = {node: position for position, node in enumerate(component)}
     rows, columns = [], []
     for u, v in G.subgraph(component).edges():

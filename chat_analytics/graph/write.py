@@ -98,7 +98,13 @@ def graph_schema() -> str:
 
 
 def graph_tables_ddl(schema: str | None = None) -> sql.Composed:
-    """Return the DDL of ``user_graph_metrics`` and ``graph_runs`` in ``schema``."""
+    """Return the DDL of ``user_graph_metrics`` and ``graph_runs`` in ``schema``.
+
+    Examples
+    --------
+    >>> with connect() as connection:  # doctest: +SKIP
+    ...     print(graph_tables_ddl("chat_graph").as_string(connection))
+    """
     text = (
         resources.files("chat_analytics.graph")
         .joinpath("sql/graph_metrics.sql")
@@ -113,6 +119,11 @@ def create_graph_tables(
     """Create the graph schema and its two tables unless they exist.
 
     Runs in the caller's transaction; nothing is committed here.
+
+    Examples
+    --------
+    >>> with connect() as connection:  # doctest: +SKIP
+    ...     create_graph_tables(connection)
     """
     connection.execute(graph_tables_ddl(schema))
 

@@ -145,6 +145,12 @@ def load_manifest(
     The manifest of the previous ``dbt parse`` in this process is reused while
     no ``.sql`` or ``.yml`` file of the project is newer than it. The first
     call in a process runs ``dbt parse``, which takes a few seconds.
+
+    Examples
+    --------
+    >>> manifest = load_manifest()  # doctest: +SKIP
+    >>> manifest["metadata"]["project_name"]  # doctest: +SKIP
+    'chat_analytics'
     """
     if manifest is not None:
         path = Path(manifest).expanduser()

@@ -265,7 +265,14 @@ def relation_columns(
 
 
 def relation_exists(connection: psycopg.Connection, schema: str, name: str) -> bool:
-    """Return whether ``schema.name`` is a table, view or materialized view."""
+    """Return whether ``schema.name`` is a table, view or materialized view.
+
+    Examples
+    --------
+    >>> with connect() as connection:  # doctest: +SKIP
+    ...     relation_exists(connection, "analytics", "daily_active_users")
+    True
+    """
     row = connection.execute(
         "select 1 from pg_catalog.pg_class as relation"
         " inner join pg_catalog.pg_namespace as namespace"
