@@ -1,0 +1,1 @@
+"""Getting data in: the synthetic generator, the validating loader, the importers."""

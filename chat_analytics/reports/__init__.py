@@ -1,0 +1,1 @@
+"""Plots, notebook execution, report narrative and the browser check of reports."""
