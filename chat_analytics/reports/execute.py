@@ -178,8 +178,6 @@ def execute_reports(
         When a cell fails or times out; the message names the notebook, the
         cell and the error.
     """
-    import papermill
-
     source_dir = notebooks_dir()
     sources = sorted(source_dir.glob("*.ipynb"))
     if names:
@@ -193,37 +191,73 @@ def execute_reports(
         sources = [path for path in sources if path.stem in wanted]
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    # The DSN lands in each notebook's parameters cell and so in its HTML; a
+    # password travels to the kernel in PGPASSWORD instead, which libpq reads.
+    dsn, password = _split_password(dsn)
     parameters = {
         "dsn": dsn,
         "as_of": as_of.isoformat() if isinstance(as_of, dt.date) else as_of,
     }
     runs: list[NotebookRun] = []
-    for source in sources:
-        executed = out_dir / source.name
-        started = time.perf_counter()
-        logger.info("executing notebook %s", source.name)
-        try:
-            papermill.execute_notebook(
-                str(source),
-                str(executed),
-                parameters=parameters,
-                kernel_name=KERNEL_NAME,
-                execution_timeout=cell_timeout,
-                cwd=str(out_dir),
-                progress_bar=False,
-                log_output=False,
-                kernel_manager_class=_ipc_kernel_manager(),
-            )
-        # PapermillExecutionError for a failing cell; other exceptions for a
-        # kernel that died or a cell that timed out.
-        except Exception as error:
-            raise _failure(source.stem, executed, error) from None
-        html_path = render_html(executed, out_dir / f"{source.stem}.html")
-        seconds = time.perf_counter() - started
-        logger.info("notebook %s done in %.1f s", source.name, seconds)
-        runs.append(NotebookRun(source.stem, executed, html_path, seconds))
+    saved_password = os.environ.get("PGPASSWORD")
+    if password is not None:
+        os.environ["PGPASSWORD"] = password
+    try:
+        for source in sources:
+            runs.append(_execute_one(source, out_dir, parameters, cell_timeout))
+    finally:
+        if password is not None:
+            if saved_password is None:
+                os.environ.pop("PGPASSWORD", None)
+            else:
+                os.environ["PGPASSWORD"] = saved_password
     _write_index(out_dir, runs)
     return runs
+
+
+def _split_password(dsn: str | None) -> tuple[str | None, str | None]:
+    """Return ``dsn`` without its password, and the password (or None)."""
+    if dsn is None:
+        return None, None
+    from psycopg.conninfo import conninfo_to_dict
+
+    from chat_analytics.warehouse.connection import to_uri
+
+    params = conninfo_to_dict(dsn)
+    password = params.pop("password", None)
+    if password is None:
+        return dsn, None
+    return to_uri(params), str(password)
+
+
+def _execute_one(
+    source: Path, out_dir: Path, parameters: dict, cell_timeout: int
+) -> NotebookRun:
+    import papermill
+
+    executed = out_dir / source.name
+    started = time.perf_counter()
+    logger.info("executing notebook %s", source.name)
+    try:
+        papermill.execute_notebook(
+            str(source),
+            str(executed),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            execution_timeout=cell_timeout,
+            cwd=str(out_dir),
+            progress_bar=False,
+            log_output=False,
+            kernel_manager_class=_ipc_kernel_manager(),
+        )
+    # PapermillExecutionError for a failing cell; other exceptions for a
+    # kernel that died or a cell that timed out.
+    except Exception as error:
+        raise _failure(source.stem, executed, error) from None
+    html_path = render_html(executed, out_dir / f"{source.stem}.html")
+    seconds = time.perf_counter() - started
+    logger.info("notebook %s done in %.1f s", source.name, seconds)
+    return NotebookRun(source.stem, executed, html_path, seconds)
 
 
 def _title_of(notebook_path: Path) -> str:
