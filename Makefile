@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/chat-analytics run --users $(USERS) --seed $(SEED)
+	$(BIN)/chat-analytics run --users $(USERS) --seed $(SEED) $(if $(RESET),--reset)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

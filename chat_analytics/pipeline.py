@@ -24,7 +24,7 @@ from chat_analytics.warehouse import (
     resolve_dsn,
 )
 
-__all__ = ["PipelineResult", "run_pipeline", "table_counts"]
+__all__ = ["PipelineResult", "reset_tables", "run_pipeline", "table_counts"]
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +84,37 @@ def table_counts(dsn: str) -> dict[str, int]:
     return counts
 
 
+def reset_tables(dsn: str) -> None:
+    """Delete every row of the 11 chat tables in one statement."""
+    logger.warning("emptying the chat tables of %s", redact_dsn(dsn))
+    statement = sql.SQL("truncate {}").format(
+        sql.SQL(", ").join(sql.Identifier("chat", table) for table in TABLES)
+    )
+    with connect(dsn) as connection:
+        connection.execute(statement)
+
+
+def _require_same_dataset(dsn: str, profile_ids: list[str], seed: int) -> None:
+    """Refuse to mix a generated dataset into a warehouse that holds another one.
+
+    Datasets of other seeds reuse the same usernames under other ids, so the
+    loader would reject most new rows and leave a mixture of both.
+    """
+    with connect(dsn) as connection:
+        present, matching = connection.execute(
+            "select count(*), count(*) filter (where id = any(%s::uuid[])) "
+            "from chat.profiles",
+            (profile_ids,),
+        ).fetchone()
+    if present > matching:
+        raise ConfigurationError(
+            f"the warehouse already holds {present - matching:,} profiles that "
+            f"are not part of the dataset of seed {seed} with {len(profile_ids):,} "
+            "users; pass --reset to empty the chat tables first, or point "
+            "CHAT_ANALYTICS_HOME or CHAT_ANALYTICS_DSN at an empty warehouse"
+        )
+
+
 def run_pipeline(
     *,
     dsn: str | None = None,
@@ -96,6 +127,7 @@ def run_pipeline(
     report_dir: Path | None = Path("reports"),
     graph_seed: int = 0,
     strict: bool = False,
+    reset: bool = False,
     progress: Callable[[int, str, str], None] | None = None,
 ) -> PipelineResult:
     """Run every stage in order and return what each did.
@@ -122,6 +154,9 @@ def run_pipeline(
         Seed of the community detection and sampled betweenness.
     strict : bool
         Load nothing when any row is invalid.
+    reset : bool
+        Empty the 11 chat tables before loading. Without it, generated data
+        is refused when the warehouse holds profiles of another dataset.
     progress : callable, optional
         Called as ``progress(stage_number, stage_name, message)`` when a stage
         starts, for a command line to show.
@@ -160,7 +195,11 @@ def run_pipeline(
     result.stage_seconds["schema"] = time.perf_counter() - started
 
     started = announce("data", _data_message(users, seed, source))
+    if reset:
+        reset_tables(resolved)
     tables = _read_source(users, seed, source, source_format, derive_friends)
+    if source is None:
+        _require_same_dataset(resolved, tables["profiles"]["id"].to_list(), seed)
     from chat_analytics.ingest.loader import load_tables
 
     report = load_tables(resolved, tables, strict=strict)

@@ -73,6 +73,11 @@ FORMATS = ["auto", "slack", "discord", "telegram", "whatsapp"]
     help="Seed of community detection and sampled betweenness.",
 )
 @click.option("--strict", is_flag=True, help="Load nothing when any row is invalid.")
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Empty the 11 chat tables before loading (deletes their data).",
+)
 def run(
     dsn: str | None,
     users: int | None,
@@ -85,6 +90,7 @@ def run(
     no_reports: bool,
     graph_seed: int,
     strict: bool,
+    reset: bool,
 ) -> None:
     """Run the whole pipeline: database, schema, data, graph, dbt build, reports.
 
@@ -114,6 +120,7 @@ def run(
         report_dir=None if no_reports else out_dir,
         graph_seed=graph_seed,
         strict=strict,
+        reset=reset,
         progress=progress,
     )
     click.echo(result.summary())
