@@ -99,3 +99,25 @@ def test_sqlfluff_passes_on_every_model(built, module_dsn: str, project_root: Pa
     ]
     assert len(files) > 40
     assert violations == []
+
+
+def test_reader_role_can_select_marts(built, module_dsn: str) -> None:
+    import psycopg
+
+    with psycopg.connect(module_dsn, autocommit=True) as connection:
+        connection.execute("drop role if exists test_analyst")
+        connection.execute("create role test_analyst login")
+        connection.execute("grant chat_analytics_reader to test_analyst")
+        try:
+            with connection.transaction():
+                connection.execute("set local role test_analyst")
+                rows = connection.execute(
+                    "select count(*) from analytics.daily_active_users"
+                ).fetchone()[0]
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    with connection.transaction():
+                        connection.execute("select count(*) from chat.profiles")
+        finally:
+            connection.execute("reset role")
+            connection.execute("drop role test_analyst")
+    assert rows > 0
