@@ -176,6 +176,9 @@ def run_pipeline(
         )
     if users is not None and users < 1:
         raise ConfigurationError(f"invalid number of users {users}: give 1 or more")
+    from chat_analytics.transform.runner import validate_as_of
+
+    as_of = validate_as_of(as_of)
 
     def announce(stage: str, message: str) -> float:
         number = STAGES.index(stage) + 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from chat_analytics.cli.common import dsn_option
+from chat_analytics.cli.common import as_of_option, dsn_option
 from chat_analytics.transform import build as run_build
 
 __all__ = ["build"]
@@ -12,13 +12,7 @@ __all__ = ["build"]
 
 @click.command()
 @dsn_option
-@click.option(
-    "--as-of",
-    "as_of",
-    default=None,
-    metavar="YYYY-MM-DD",
-    help="The as_of_date var; default: the date of the newest message.",
-)
+@as_of_option("The as_of_date var; default: the date of the newest message.")
 @click.option(
     "--select", "-s", "select", multiple=True, help="dbt node selection (repeatable)."
 )

@@ -9,7 +9,7 @@ import click
 
 from chat_analytics.errors import ChatAnalyticsError
 
-__all__ = ["run_command", "dsn_option"]
+__all__ = ["as_of_option", "dsn_option", "run_command"]
 
 logger = logging.getLogger("chat_analytics.cli")
 
@@ -20,6 +20,33 @@ dsn_option = click.option(
     help="libpq connection string of the warehouse [env: CHAT_ANALYTICS_DSN]; "
     "default: the PG* variables, else the embedded server.",
 )
+
+
+def _check_as_of(
+    context: click.Context, parameter: click.Parameter, value: str | None
+) -> str | None:
+    if value is None:
+        return None
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a valid date; give YYYY-MM-DD"
+        ) from None
+
+
+def as_of_option(help_text: str):
+    """Return an ``--as-of`` option checked before the command does any work."""
+    return click.option(
+        "--as-of",
+        "as_of",
+        default=None,
+        metavar="YYYY-MM-DD",
+        callback=_check_as_of,
+        help=help_text,
+    )
 
 
 def run_command(command: click.Group) -> None:
@@ -33,6 +60,10 @@ def run_command(command: click.Group) -> None:
         error.show()
         sys.exit(error.exit_code)
     except ChatAnalyticsError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    except OSError as error:
+        # A folder that is a file, a path without permission, a full disk.
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from chat_analytics.cli.common import dsn_option
+from chat_analytics.cli.common import as_of_option, dsn_option
 from chat_analytics.graph import (
     friend_graph,
     graph_metrics,
@@ -35,13 +35,9 @@ def _format_modularity(value: float | None) -> str:
     type=int,
     help="Seed of sampled betweenness and closeness and of Louvain.",
 )
-@click.option(
-    "--as-of",
-    "as_of",
-    default=None,
-    metavar="YYYY-MM-DD",
-    help="Leave out profiles and friend requests created after this "
-    "date; default: the date of the newest message.",
+@as_of_option(
+    "Leave out profiles and friend requests created after this "
+    "date; default: the date of the newest message."
 )
 @click.option(
     "--computed-at",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from chat_analytics.cli.common import dsn_option
+from chat_analytics.cli.common import as_of_option, dsn_option
 
 __all__ = ["report", "run"]
 
@@ -49,13 +49,7 @@ FORMATS = ["auto", "slack", "discord", "telegram", "whatsapp"]
     metavar="K",
     help="With --source, befriend people who each answered the other K times.",
 )
-@click.option(
-    "--as-of",
-    "as_of",
-    default=None,
-    metavar="YYYY-MM-DD",
-    help="As-of date of the marts; default: the date of the newest message.",
-)
+@as_of_option("As-of date of the marts; default: the date of the newest message.")
 @click.option(
     "--out",
     "out_dir",
@@ -128,13 +122,7 @@ def run(
 
 @click.command()
 @dsn_option
-@click.option(
-    "--as-of",
-    "as_of",
-    default=None,
-    metavar="YYYY-MM-DD",
-    help="As-of date passed to the notebooks; default: the newest message.",
-)
+@as_of_option("As-of date passed to the notebooks; default: the newest message.")
 @click.option(
     "--out",
     "out_dir",

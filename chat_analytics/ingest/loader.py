@@ -396,7 +396,12 @@ def _check_unique_keys(cursor: psycopg.Cursor, spec: TableSpec) -> int:
         source = sql.SQL("{} as staged join {} as existing on {}").format(
             _stage(spec.name), _target(spec.name), matches
         )
-        if len(keys) == 1:
+        if keys == ("email",):
+            # Rejection reasons reach logs and CSV files; an address must not.
+            reason = sql.SQL("format({}, existing.id)").format(
+                sql.Literal(f"email already belongs to {spec.name} row %s")
+            )
+        elif len(keys) == 1:
             reason = sql.SQL("format({}, staged.{}, existing.id)").format(
                 sql.Literal(f"{keys[0]} %L already belongs to {spec.name} row %s"),
                 sql.Identifier(keys[0]),

@@ -628,7 +628,10 @@ def _duplicate_reasons(
         return pl.DataFrame(schema={ROW_NUMBER: pl.UInt32, REASON: pl.String})
     first_rows = candidates.group_by(keys).agg(pl.col(ROW_NUMBER).min().alias("first"))
     duplicates = duplicates.join(first_rows, on=list(keys), how="left")
-    if len(keys) == 1:
+    if keys == ("email",):
+        # Rejection reasons reach logs and CSV files; an address must not.
+        label = pl.lit("duplicate email")
+    elif len(keys) == 1:
         label = pl.lit(f"duplicate {keys[0]} ") + _quoted(pl.col(keys[0]))
     else:
         label = pl.lit(f"duplicate ({', '.join(keys)}) ") + pl.concat_str(

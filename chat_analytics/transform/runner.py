@@ -13,6 +13,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
+
 from chat_analytics.errors import BuildError, ConfigurationError
 from chat_analytics.warehouse.connection import (
     ConnectionSettings,
@@ -35,6 +37,8 @@ logger = logging.getLogger(__name__)
 PROJECT_VARIABLE = "CHAT_ANALYTICS_DBT_PROJECT"
 SCHEMA_VARIABLE = "CHAT_ANALYTICS_DBT_SCHEMA"
 DEFAULT_TARGET_SCHEMA = "analytics"
+# dbt commands that execute nodes, for which an empty selection is an error.
+NODE_COMMANDS = ("build", "run", "test", "seed", "snapshot")
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,8 @@ def _target_path(environment: dict[str, str]) -> Path:
     return home_dir() / "dbt" / f"{name}-{digest}"
 
 
-def _validate_as_of(as_of: str | dt.date | None) -> str | None:
+def validate_as_of(as_of: str | dt.date | None) -> str | None:
+    """Return ``as_of`` as YYYY-MM-DD, or None; raise ConfigurationError if invalid."""
     if as_of is None:
         return None
     if isinstance(as_of, dt.date):
@@ -205,10 +210,12 @@ def run_dbt(
     from dbt.cli.main import dbtRunner
 
     environment = dbt_environment(dsn)
+    as_of_text = validate_as_of(as_of)
+    if as_of_text is None and command.split()[0] in ("build", "run"):
+        _require_default_as_of(dsn)
     project = dbt_project_dir()
     target_path = _target_path(environment)
     all_vars = dict(variables or {})
-    as_of_text = _validate_as_of(as_of)
     if as_of_text is not None:
         all_vars["as_of_date"] = as_of_text
     args = [
@@ -222,6 +229,7 @@ def run_dbt(
         "--log-path",
         str(target_path / "logs"),
         "--quiet",
+        "--no-use-colors",
     ]
     if all_vars:
         args += ["--vars", json.dumps(all_vars)]
@@ -254,13 +262,38 @@ def run_dbt(
         )
     if check and not result.success:
         raise BuildError(_failure_message(command, outcome, result))
+    if check and select and not result.nodes and command.split()[0] in NODE_COMMANDS:
+        raise BuildError(
+            f"dbt {command} selected nothing with --select {' '.join(select)}; "
+            "check the model names (chat-analytics build --help)"
+        )
     return result
+
+
+def _require_default_as_of(dsn: str | None) -> None:
+    """Raise when chat.messages is empty, since the default as-of date comes from it."""
+    from chat_analytics.warehouse import connect
+
+    with connect(dsn) as connection:
+        try:
+            newest = connection.execute(
+                "select max(created_at) from chat.messages"
+            ).fetchone()[0]
+        except psycopg.errors.UndefinedTable:
+            raise ConfigurationError(
+                "the warehouse has no chat schema; run 'chat-analytics init' first"
+            ) from None
+    if newest is None:
+        raise ConfigurationError(
+            "chat.messages is empty, so there is no default as-of date; "
+            "load data first or pass --as-of YYYY-MM-DD"
+        )
 
 
 def _failure_message(command: str, outcome, result: BuildResult) -> str:
     if result.failed:
         details = "; ".join(
-            f"{node.unique_id} {node.status}: {(node.message or '').strip()}"
+            f"{node.unique_id} {node.status}: {' '.join((node.message or '').split())}"
             for node in result.failed[:5]
         )
         more = len(result.failed) - 5
@@ -268,7 +301,7 @@ def _failure_message(command: str, outcome, result: BuildResult) -> str:
             details += f"; and {more} more"
         return f"dbt {command} failed: {details}"
     if outcome.exception is not None:
-        return f"dbt {command} failed: {outcome.exception}"
+        return f"dbt {command} failed: {' '.join(str(outcome.exception).split())}"
     return f"dbt {command} failed; see the dbt log in {result.target_path}/logs"
 
 

@@ -373,7 +373,7 @@ BAD_ROWS: list[tuple[str, str, dict, str]] = [
         "duplicate_email",
         "profiles",
         {"id": uid("eve"), "username": "eve"},
-        "duplicate email 'alice@mail.test' in the batch (first at row 0)",
+        "duplicate email in the batch (first at row 0)",
     ),
     (
         "empty_content",
@@ -636,7 +636,7 @@ WAREHOUSE_CONFLICTS = [
         "email",
         "profiles",
         {"id": uid("eve"), "username": "eve"},
-        f"email 'alice@mail.test' already belongs to profiles row {uid('alice')}",
+        f"email already belongs to profiles row {uid('alice')}",
     ),
     (
         "friend_pair",
