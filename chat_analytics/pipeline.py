@@ -33,7 +33,7 @@ STAGES = ("database", "schema", "data", "graph", "build", "reports")
 
 @dataclass
 class PipelineResult:
-    """What one pipeline run did, stage by stage."""
+    """Outcome of one pipeline run, stage by stage."""
 
     dsn: str
     table_rows: dict[str, int] = field(default_factory=dict)
@@ -95,7 +95,7 @@ def reset_tables(dsn: str) -> None:
 
 
 def _require_same_dataset(dsn: str, profile_ids: list[str], seed: int) -> None:
-    """Refuse to mix a generated dataset into a warehouse that holds another one.
+    """Raise when the warehouse contains profiles of another generated dataset.
 
     Datasets of other seeds reuse the same usernames under other ids, so the
     loader would reject most new rows and leave a mixture of both.
@@ -108,7 +108,7 @@ def _require_same_dataset(dsn: str, profile_ids: list[str], seed: int) -> None:
         ).fetchone()
     if present > matching:
         raise ConfigurationError(
-            f"the warehouse already holds {present - matching:,} profiles that "
+            f"the warehouse already contains {present - matching:,} profiles that "
             f"are not part of the dataset of seed {seed} with {len(profile_ids):,} "
             "users; pass --reset to empty the chat tables first, or point "
             "CHAT_ANALYTICS_HOME or CHAT_ANALYTICS_DSN at an empty warehouse"
