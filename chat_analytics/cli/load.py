@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from chat_analytics.cli.common import dsn_option
+from chat_analytics.errors import LoadError
 from chat_analytics.ingest.loader import (
     LoadReport,
     RejectedRowsError,
@@ -73,3 +74,8 @@ def load(
         raise
     click.echo(report.summary(show_rejected))
     _write_rejects(report, rejects_path)
+    if report.rejected and not report.inserted and not report.skipped:
+        raise LoadError(
+            f"every one of the {report.rejected:,} rows was rejected, so nothing "
+            "was loaded; fix the rows listed above (or their parent rows)"
+        )

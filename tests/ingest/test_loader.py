@@ -951,6 +951,19 @@ def test_cli_strict_failure_exits_nonzero(fresh_dsn: str, tmp_path: Path) -> Non
     assert set(table_counts(fresh_dsn).values()) == {0}
 
 
+def test_cli_fails_when_every_row_is_rejected(
+    fresh_dsn: str, tmp_path: Path
+) -> None:
+    messages = valid_dataset()["messages"]
+    folder = write_parquet_folder(tmp_path / "data", {"messages": messages})
+    result = run_cli("load", str(folder), dsn=fresh_dsn)
+    assert result.returncode == 1
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("error: every one of the")
+    assert "nothing was loaded" in last_line
+    assert set(table_counts(fresh_dsn).values()) == {0}
+
+
 def _prepare_missing_folder(folder: Path) -> None:
     pass
 
