@@ -30,8 +30,8 @@ from pathlib import Path
 import polars as pl
 from psycopg import sql
 
-# Held back from the first load and loaded before the rebuild; each holds rows
-# created on the last day (attachments and notifications follow messages).
+# Tables whose rows of the last day are held back from the first load and
+# loaded before the rebuild. Attachments of held-back messages wait too.
 HELD_BACK = ("messages", "file_attachments", "notifications")
 
 

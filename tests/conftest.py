@@ -1,4 +1,4 @@
-"""Shared fixtures: one embedded PostgreSQL per test session, one database per module."""
+"""Shared fixtures: one embedded PostgreSQL per session, one database per module."""
 
 from __future__ import annotations
 
@@ -13,15 +13,24 @@ import pytest
 from chat_analytics.warehouse import EmbeddedServer, init_schema
 
 # Variables that would point the tests at someone else's server.
-EXTERNAL_VARIABLES = ("CHAT_ANALYTICS_DSN", "PGHOST", "PGHOSTADDR", "PGPORT",
-                      "PGDATABASE", "PGUSER", "PGSERVICE", "PGPASSWORD")
+EXTERNAL_VARIABLES = (
+    "CHAT_ANALYTICS_DSN",
+    "PGHOST",
+    "PGHOSTADDR",
+    "PGPORT",
+    "PGDATABASE",
+    "PGUSER",
+    "PGSERVICE",
+    "PGPASSWORD",
+)
 
 
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
     """Start one embedded server for the whole session and stop it at the end."""
-    saved = {name: os.environ.pop(name) for name in EXTERNAL_VARIABLES
-             if name in os.environ}
+    saved = {
+        name: os.environ.pop(name) for name in EXTERNAL_VARIABLES if name in os.environ
+    }
     home = tmp_path_factory.mktemp("home")
     os.environ["CHAT_ANALYTICS_HOME"] = str(home)
     server = EmbeddedServer(home)
@@ -39,9 +48,10 @@ def _database_name(module_name: str) -> str:
 
 @pytest.fixture(scope="module")
 def module_dsn(pg_server: EmbeddedServer, request: pytest.FixtureRequest) -> str:
-    """Return the DSN of a fresh database, with the chat schema, for this test module."""
-    dsn = pg_server.create_database(_database_name(request.module.__name__),
-                                    replace=True)
+    """Return the DSN of a fresh database with the chat schema for this module."""
+    dsn = pg_server.create_database(
+        _database_name(request.module.__name__), replace=True
+    )
     with psycopg.connect(dsn) as connection:
         init_schema(connection)
     return dsn

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable, Mapping
 
@@ -11,16 +12,43 @@ from psycopg import sql
 
 from chat_analytics.warehouse.schema import TABLES
 
-__all__ = ["insert_rows", "insert_dataset", "read_relation", "read_mart", "uid"]
+__all__ = [
+    "day",
+    "days_between",
+    "insert_dataset",
+    "insert_rows",
+    "read_mart",
+    "read_relation",
+    "ts",
+    "uid",
+]
 
 
 def uid(label: str) -> str:
-    """Return a stable UUID for a readable label, so datasets can say 'alice'."""
+    """Return a stable UUID for a readable label, so datasets can name rows 'alice'."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"chat-analytics-test:{label}"))
 
 
+def ts(text: str) -> dt.datetime:
+    """Parse 'YYYY-MM-DD[ HH:MM[:SS]]' as a naive timestamp, which means UTC."""
+    return dt.datetime.fromisoformat(text)
+
+
+def day(text: str) -> dt.date:
+    """Parse 'YYYY-MM-DD' as a date."""
+    return dt.date.fromisoformat(text)
+
+
+def days_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Return every date from ``first`` to ``last``, both included."""
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
 def insert_rows(dsn: str, table: str, rows: Iterable[Mapping[str, object]]) -> int:
-    """Insert ``rows`` (dicts of column to value) into ``chat.<table>``; return the count."""
+    """Insert ``rows`` (dicts of column to value) into ``chat.<table>``.
+
+    Returns the number of rows inserted.
+    """
     rows = list(rows)
     if not rows:
         return 0
@@ -35,7 +63,9 @@ def insert_rows(dsn: str, table: str, rows: Iterable[Mapping[str, object]]) -> i
     return len(rows)
 
 
-def insert_dataset(dsn: str, dataset: Mapping[str, Iterable[Mapping[str, object]]]) -> None:
+def insert_dataset(
+    dsn: str, dataset: Mapping[str, Iterable[Mapping[str, object]]]
+) -> None:
     """Insert a dict of table name to rows, tables in foreign-key order."""
     unknown = set(dataset) - set(TABLES)
     if unknown:
@@ -45,7 +75,9 @@ def insert_dataset(dsn: str, dataset: Mapping[str, Iterable[Mapping[str, object]
             insert_rows(dsn, table, dataset[table])
 
 
-def read_relation(dsn: str, schema: str, name: str, order_by: list[str] | None = None) -> pd.DataFrame:
+def read_relation(
+    dsn: str, schema: str, name: str, order_by: list[str] | None = None
+) -> pd.DataFrame:
     """Read a whole table or view into pandas (object columns, no dtype coercion)."""
     query = sql.SQL("select * from {}").format(sql.Identifier(schema, name))
     if order_by:

@@ -15,9 +15,9 @@ __all__ = ["BrowserCheck", "check_reports", "find_chromium"]
 
 logger = logging.getLogger(__name__)
 
-# What a rendered notebook shows when a cell raised or wrote to stderr:
-# nbconvert gives error and stderr outputs this MIME type, and an uncaught
-# exception prints a traceback. Report notebooks write nothing to stderr.
+# Markers of a cell that raised or wrote to stderr. nbconvert renders error
+# and stderr outputs with this MIME type, and an uncaught exception prints a
+# traceback. Report notebooks write nothing to stderr.
 ERROR_MARKERS = (
     'data-mime-type="application/vnd.jupyter.stderr"',
     "Traceback (most recent call last)",

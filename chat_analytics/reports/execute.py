@@ -38,9 +38,9 @@ REMOTE_REFERENCE = re.compile(
 def _ipc_kernel_manager() -> type:
     """Return a kernel manager class whose kernels talk over Unix sockets.
 
-    Jupyter's default transport opens TCP ports on the loopback address; with
-    IPC the kernel and papermill exchange messages through socket files, and
-    the kernel stops warning that its TCP traffic is unencrypted.
+    Jupyter's default transport opens TCP ports on the loopback address. With
+    IPC the kernel and papermill exchange messages through socket files, so no
+    port is open and the kernel no longer warns about unencrypted TCP traffic.
     """
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default

@@ -1,4 +1,4 @@
-"""Where the warehouse is: the user's own PostgreSQL, or the embedded one.
+"""Connection resolution: the user's own PostgreSQL, or the embedded one.
 
 With ``CHAT_ANALYTICS_DSN`` set, or any of the standard libpq variables
 (``PGHOST``, ``PGPORT``, ``PGDATABASE``, ``PGUSER``, ``PGSERVICE``), that server

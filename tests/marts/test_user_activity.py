@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import psycopg
 import pytest
-from support import insert_dataset, read_mart, uid
+from support import day, days_between, insert_dataset, read_mart, ts, uid
 
 from chat_analytics.transform import run_dbt
 from chat_analytics.warehouse import EmbeddedServer, init_schema
@@ -38,15 +38,6 @@ MARTS = [
     "user_churn_risk",
     "anonymous_chat_activity",
 ]
-
-
-def ts(text: str) -> dt.datetime:
-    """Parse 'YYYY-MM-DD HH:MM[:SS]' into a naive UTC timestamp."""
-    return dt.datetime.fromisoformat(text)
-
-
-def day(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
 
 
 # label, username, created_at. Usernames "Carol" and "Ivan" are capitalised
@@ -343,12 +334,6 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
         months.append(current)
         current = (current + dt.timedelta(days=32)).replace(day=1)
     return months
-
-
-def days_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    return [
-        first + dt.timedelta(days=offset) for offset in range((last - first).days + 1)
-    ]
 
 
 def ratio(numerator: float, denominator: float) -> float | None:

@@ -16,8 +16,13 @@ pytestmark = pytest.mark.slow
 
 USERS = 1500
 SEED = 11
-CATEGORIES = {"user_activity", "social_network", "conversation", "notifications",
-              "time_series"}
+CATEGORIES = {
+    "user_activity",
+    "social_network",
+    "conversation",
+    "notifications",
+    "time_series",
+}
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +57,10 @@ def test_every_mart_column_is_documented(built) -> None:
     manifest = json.loads((built.target_path / "manifest.json").read_text())
     undocumented = []
     for node in manifest["nodes"].values():
-        if node["resource_type"] != "model" or "/marts/" not in node["original_file_path"]:
+        if (
+            node["resource_type"] != "model"
+            or "/marts/" not in node["original_file_path"]
+        ):
             continue
         description = node["description"].strip()
         if "One row per" not in description and "rows," not in description:
@@ -83,12 +91,23 @@ def test_docs_generate_works_offline(built, module_dsn: str) -> None:
     assert (result.target_path / "index.html").stat().st_size > 10_000
 
 
-def test_sqlfluff_passes_on_every_model(built, module_dsn: str, project_root: Path) -> None:
+def test_sqlfluff_passes_on_every_model(
+    built, module_dsn: str, project_root: Path
+) -> None:
     env = dict(os.environ, **dbt_environment(module_dsn))
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "sqlfluff"), "lint", "models",
-         "--format", "json", "--nofail"],
-        cwd=project_root / "dbt_project", env=env, capture_output=True, text=True,
+        [
+            str(Path(sys.executable).parent / "sqlfluff"),
+            "lint",
+            "models",
+            "--format",
+            "json",
+            "--nofail",
+        ],
+        cwd=project_root / "dbt_project",
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=600,
     )
     files = json.loads(result.stdout)

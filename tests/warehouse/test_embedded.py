@@ -17,12 +17,15 @@ CLI = [sys.executable, "-m", "chat_analytics.cli"]
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, env=env,
-                          timeout=120)
+    return subprocess.run(
+        [*CLI, *args], capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 @pytest.fixture()
-def cli_env(pg_server: EmbeddedServer, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def cli_env(
+    pg_server: EmbeddedServer, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
     import os
 
     env = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
@@ -73,7 +76,10 @@ def test_dsn_works_for_sqlalchemy(pg_server: EmbeddedServer) -> None:
 def test_dsn_works_for_psql(pg_server: EmbeddedServer) -> None:
     result = subprocess.run(
         [str(_bin_dir() / "psql"), pg_server.dsn(), "-Atc", "select 6 * 7"],
-        capture_output=True, text=True, check=True, timeout=30,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
     )
     assert result.stdout.strip() == "42"
 

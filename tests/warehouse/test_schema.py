@@ -131,8 +131,11 @@ DOCUMENTED_COLUMNS: dict[str, list[tuple[str, str, bool, str | None]]] = {
 # table -> {(constraint type, columns, referenced table)}; p = primary key,
 # u = unique, f = foreign key.
 DOCUMENTED_KEYS: dict[str, set[tuple[str, tuple[str, ...], str | None]]] = {
-    "profiles": {("p", ("id",), None), ("u", ("username",), None),
-                 ("u", ("email",), None)},
+    "profiles": {
+        ("p", ("id",), None),
+        ("u", ("username",), None),
+        ("u", ("email",), None),
+    },
     "chats": {("p", ("id",), None), ("f", ("created_by",), "profiles")},
     "chat_participants": {
         ("p", ("chat_id", "user_id"), None),
@@ -158,10 +161,14 @@ DOCUMENTED_KEYS: dict[str, set[tuple[str, tuple[str, ...], str | None]]] = {
         ("f", ("user_id",), "profiles"),
     },
     "anonymous_chats": {("p", ("id",), None), ("u", ("join_code",), None)},
-    "anonymous_chat_users": {("p", ("id",), None),
-                             ("f", ("chat_id",), "anonymous_chats")},
-    "anonymous_messages": {("p", ("id",), None),
-                           ("f", ("chat_id",), "anonymous_chats")},
+    "anonymous_chat_users": {
+        ("p", ("id",), None),
+        ("f", ("chat_id",), "anonymous_chats"),
+    },
+    "anonymous_messages": {
+        ("p", ("id",), None),
+        ("f", ("chat_id",), "anonymous_chats"),
+    },
     "chat_invitations": {
         ("p", ("id",), None),
         ("f", ("chat_id",), "chats"),
@@ -253,7 +260,8 @@ def test_keys_match_documentation(catalog: psycopg.Connection, table: str) -> No
             constraint_row.contype,
             array(
                 select attribute.attname
-                from unnest(constraint_row.conkey) with ordinality as key (attnum, position)
+                from unnest(constraint_row.conkey)
+                    with ordinality as key (attnum, position)
                 inner join pg_attribute as attribute
                     on attribute.attrelid = constraint_row.conrelid
                     and attribute.attnum = key.attnum
@@ -345,7 +353,8 @@ def test_init_schema_is_idempotent(catalog: psycopg.Connection) -> None:
             id="duplicate-ordered-pair",
         ),
         pytest.param(
-            "insert into chat.messages (chat_id, sender_id, content, is_system_message) "
+            "insert into chat.messages "
+            "(chat_id, sender_id, content, is_system_message) "
             "values (%(chat)s, %(a)s, 'joined', true)",
             "messages_system_has_no_sender_check",
             id="system-message-with-sender",
@@ -357,7 +366,8 @@ def test_init_schema_is_idempotent(catalog: psycopg.Connection) -> None:
             id="empty-content",
         ),
         pytest.param(
-            "insert into chat.chat_invitations (chat_id, inviting_user_id, invited_user_id) "
+            "insert into chat.chat_invitations "
+            "(chat_id, inviting_user_id, invited_user_id) "
             "values (%(chat)s, %(a)s, %(b)s), (%(chat)s, %(a)s, %(b)s)",
             "chat_invitations_chat_id_invited_user_id_key",
             id="second-invitation-of-same-invitee",
